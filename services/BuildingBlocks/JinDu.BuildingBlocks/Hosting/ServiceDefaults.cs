@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using JinDu.BuildingBlocks.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace JinDu.BuildingBlocks.Hosting;
+
+public static class ServiceDefaults
+{
+    public const string CorrelationHeader = "X-Correlation-Id";
+
+    /// <summary>
+    /// What every JinDu host shares: OpenTelemetry (HTTP → outbox → RabbitMQ → consumer in one trace),
+    /// health checks, problem details for every error, the API's JSON shape and token validation.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("jindu-" + serviceName))
+            .WithTracing(t => t
+                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health"))
+                .AddHttpClientInstrumentation()
+                .AddSource("MassTransit")
+                .AddSource("JinDu.*"))
+            .WithMetrics(m => m
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter("MassTransit"));
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier;
+            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+            // A body that is not JSON of the expected shape: say where it broke instead of a bare 400.
+            if (ctx.Exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException json })
+            {
+                ctx.ProblemDetails.Type = Problems.Validation;
+                ctx.ProblemDetails.Detail = "The request body is not valid JSON of the expected shape.";
+                ctx.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]>
+                {
+                    [string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.')] = [json.Message.Split(" Path:")[0]],
+                };
+            }
+        });
+        builder.Services.Configure<JsonOptions>(o => JsonDefaults.Configure(o.SerializerOptions));
+        builder.AddJinDuAuthentication();
+        return builder;
+    }
+
+    /// <summary>Error handling and authentication for a host; call before mapping endpoints.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(async (ctx, next) =>
+        {
+            // Every answer carries the correlation id it was called with (or the trace id), so a user
+            // reporting a problem can quote it; the gateway sets it for calls that came without one.
+            var id = ctx.Request.Headers[CorrelationHeader].ToString();
+            if (string.IsNullOrEmpty(id)) id = Activity.Current?.TraceId.ToString() ?? ctx.TraceIdentifier;
+            ctx.Response.Headers[CorrelationHeader] = id;
+            Activity.Current?.SetTag("jindu.correlation_id", id);
+            await next();
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>Liveness (the process answers) and readiness (its database and broker answer), in every environment.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        // The API documents are public reference material (no data): partners read them before they have a token.
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        return app;
+    }
+}

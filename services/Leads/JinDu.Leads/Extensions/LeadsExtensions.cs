@@ -1,0 +1,37 @@
+using JinDu.BuildingBlocks.Data;
+using JinDu.BuildingBlocks.Messaging;
+using JinDu.BuildingBlocks.Privacy;
+using JinDu.Leads.Apis;
+using JinDu.Leads.Consumers;
+using JinDu.Leads.Grpc;
+using JinDu.Leads.Infrastructure;
+using MassTransit;
+
+namespace JinDu.Leads.Extensions;
+
+public static class LeadsExtensions
+{
+    public static IHostApplicationBuilder AddLeads(this IHostApplicationBuilder builder)
+    {
+        builder.AddPersonalData();
+        builder.AddServiceDatabase<LeadsDbContext>("Leads");
+        builder.AddOutbox<LeadsDbContext>();
+        builder.Services.AddGrpc(o => o.EnableDetailedErrors = builder.Environment.IsDevelopment());
+        builder.Services.AddScoped<WatchlistQuery>();
+        builder.Services.AddOpenApi(LeadsApi.Group, o => o.ShouldInclude = d => d.GroupName == LeadsApi.Group);
+        return builder;
+    }
+
+    public static IBusRegistrationConfigurator AddLeadsConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<FlagToLeadConsumer>();
+        return bus;
+    }
+
+    public static IEndpointRouteBuilder MapLeadsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapLeadsEndpoints();
+        app.MapGrpcService<WatchlistService>();
+        return app;
+    }
+}

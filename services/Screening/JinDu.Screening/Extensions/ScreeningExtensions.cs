@@ -1,0 +1,35 @@
+using JinDu.BuildingBlocks.Data;
+using JinDu.BuildingBlocks.Messaging;
+using JinDu.BuildingBlocks.Privacy;
+using JinDu.Screening.Apis;
+using JinDu.Screening.Infrastructure;
+using JinDu.Screening.Watchlist;
+
+namespace JinDu.Screening.Extensions;
+
+public static class ScreeningExtensions
+{
+    /// <summary>Everything Screening needs except the bus, so it runs alone or inside the standalone host.</summary>
+    public static IHostApplicationBuilder AddScreening(this IHostApplicationBuilder builder)
+    {
+        builder.AddPersonalData();
+        builder.AddServiceDatabase<ScreeningDbContext>("Screening");
+        builder.AddOutbox<ScreeningDbContext>();
+        if (builder.Configuration.GetValue("Demo:Seed", false))
+            builder.Services.AddSingleton<IDataSeeder<ScreeningDbContext>, DemoCheckpoints>();
+        builder.Services.AddScoped<InspectionFactory>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddOpenApi(InspectionsApi.Group, o => o.ShouldInclude = d => d.GroupName == InspectionsApi.Group);
+
+        // Distributed: ask Leads over gRPC. The standalone host registers an in-process lookup instead.
+        if (builder.Configuration["Services:Leads"] is { Length: > 0 } leads)
+        {
+            builder.Services.AddGrpcClient<Leads.Grpc.V1.Watchlist.WatchlistClient>(o => o.Address = new Uri(leads));
+            builder.Services.AddScoped<IWatchlistLookup, GrpcWatchlistLookup>();
+        }
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapScreeningApi(this IEndpointRouteBuilder app) =>
+        app.MapInspectionsApi().MapCheckpointsApi();
+}
