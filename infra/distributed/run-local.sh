@@ -193,10 +193,9 @@ start() {
     local name=$1 proj=$2 dll=$3; shift 3
     (
         cd "$REPO/$(dirname "$proj")"
-        unset ASPNETCORE_URLS URLS ASPNETCORE_HTTP_PORTS ASPNETCORE_HTTPS_PORTS
-        export ASPNETCORE_ENVIRONMENT="$ENVIRONMENT" DOTNET_ENVIRONMENT="$ENVIRONMENT"
-        for kv in "$@"; do export "${kv?}"; done
-        exec dotnet "$dll"
+        unset ASPNETCORE_URLS URLS Urls ASPNETCORE_HTTP_PORTS ASPNETCORE_HTTPS_PORTS
+        # env, not export: some names are not shell identifiers (ReverseProxy__Clusters__leads-grpc__...).
+        exec env "ASPNETCORE_ENVIRONMENT=$ENVIRONMENT" "DOTNET_ENVIRONMENT=$ENVIRONMENT" "$@" dotnet "$dll"
     ) </dev/null >"$LOGS/$name.log" 2>&1 &
     NAMES+=("$name")
     PIDS+=("$!")
@@ -254,14 +253,16 @@ start screening "$SCREENING_PROJ" "$SCREENING_DLL" "${COMMON[@]}" $(listeners "$
 # shellcheck disable=SC2046
 start cooperation "$COOPERATION_PROJ" "$COOPERATION_DLL" "${COMMON[@]}" $(listeners "$COOPERATION_PORT" "$COOPERATION_GRPC_PORT") \
     "ConnectionStrings__Cooperation=$COOPERATION_DB"
+# Urls, not ASPNETCORE_URLS: the gateway's appsettings.json sets Urls, which wins over ASPNETCORE_URLS.
 start gateway "$GATEWAY_PROJ" "$GATEWAY_DLL" \
-    "ASPNETCORE_URLS=$GATEWAY_URL" \
+    "Urls=$GATEWAY_URL" \
     Auth__Mode=Embedded \
     "Auth__Issuer=$GATEWAY_URL" \
     "Auth__LocalIssuer__KeyFile=$KEYS/issuer-key.json" \
     "ReverseProxy__Clusters__screening__Destinations__primary__Address=http://127.0.0.1:$SCREENING_PORT" \
     "ReverseProxy__Clusters__leads__Destinations__primary__Address=http://127.0.0.1:$LEADS_PORT" \
-    "ReverseProxy__Clusters__cooperation__Destinations__primary__Address=http://127.0.0.1:$COOPERATION_PORT"
+    "ReverseProxy__Clusters__cooperation__Destinations__primary__Address=http://127.0.0.1:$COOPERATION_PORT" \
+    "ReverseProxy__Clusters__leads-grpc__Destinations__primary__Address=http://127.0.0.1:$LEADS_GRPC_PORT"
 wait_ready screening "$SCREENING_PORT"
 wait_ready cooperation "$COOPERATION_PORT"
 wait_ready gateway "$GATEWAY_PORT"

@@ -26,5 +26,3 @@ app.MapLeadsApi();
 app.MapCooperationApi();
 app.PrintBannerOnStart();
 app.Run();
-
-public partial class Program;

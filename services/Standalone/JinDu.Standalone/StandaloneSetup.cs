@@ -84,3 +84,9 @@ public static class Banner
         return sb.ToString();
     }
 }
+
+/// <summary>
+/// Names this assembly for WebApplicationFactory: every service's top-level Program is public in .NET 10,
+/// so "Program" alone is ambiguous once the host references all three.
+/// </summary>
+public sealed class StandaloneEntryPoint;

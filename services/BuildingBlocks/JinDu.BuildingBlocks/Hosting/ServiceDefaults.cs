@@ -72,7 +72,11 @@ public static class ServiceDefaults
             // Every answer carries the correlation id it was called with (or the trace id), so a user
             // reporting a problem can quote it; the gateway sets it for calls that came without one.
             var id = ctx.Request.Headers[CorrelationHeader].ToString();
-            if (string.IsNullOrEmpty(id)) id = Activity.Current?.TraceId.ToString() ?? ctx.TraceIdentifier;
+            if (string.IsNullOrEmpty(id))
+            {
+                id = Activity.Current?.TraceId.ToString() ?? ctx.TraceIdentifier;
+                ctx.Request.Headers[CorrelationHeader] = id; // forwarded by the gateway to the service
+            }
             ctx.Response.Headers[CorrelationHeader] = id;
             Activity.Current?.SetTag("jindu.correlation_id", id);
             await next();

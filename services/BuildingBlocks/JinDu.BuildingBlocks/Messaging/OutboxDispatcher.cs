@@ -44,7 +44,7 @@ public sealed class OutboxDispatcher<TContext>(
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 failures++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures, 7))));
+                var delay = TimeSpan.FromMilliseconds(Math.Min(5_000, 250 * Math.Pow(2, Math.Min(failures, 5))));
                 log.LogWarning(ex, "Outbox of {Context}: publish failed ({Failures} in a row), retrying in {Delay}", typeof(TContext).Name, failures, delay);
                 await Task.Delay(delay, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 continue;

@@ -32,10 +32,20 @@ public sealed class PersonalDataKeys
             throw new InvalidOperationException($"personal-data key file {path} does not exist");
         var keys = Generate();
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, JsonSerializer.Serialize(keys, new JsonSerializerOptions { WriteIndented = true }));
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return keys;
+        try
+        {
+            // CreateNew: when two processes start at once, exactly one writes the keys; the other reads them.
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using var stream = new FileStream(path, options);
+            JsonSerializer.Serialize(stream, keys, new JsonSerializerOptions { WriteIndented = true });
+            return keys;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            Thread.Sleep(200); // let the winner finish writing
+            return LoadOrCreateFile(path, create: false);
+        }
     }
 
     internal void Validate()

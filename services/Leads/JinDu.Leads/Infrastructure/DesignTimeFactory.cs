@@ -1,0 +1,3 @@
+namespace JinDu.Leads.Infrastructure;
+
+internal sealed class DesignTimeFactory : JinDu.BuildingBlocks.Data.PostgresDesignTimeFactory<LeadsDbContext>;

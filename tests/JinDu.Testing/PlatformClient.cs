@@ -1,0 +1,78 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace JinDu.Testing;
+
+/// <summary>Calls the platform's public API like a user would: token from the issuer, then JSON over HTTP.</summary>
+public sealed class PlatformClient(HttpClient http)
+{
+    public const string DemoPassword = "jindu-demo";
+    public static readonly Guid LiboCheckpoint = Guid.Parse("52272200-0000-4000-8000-000000000001");
+    public static readonly Guid DushanCheckpoint = Guid.Parse("52272600-0000-4000-8000-000000000001");
+
+    private readonly Dictionary<string, string> _tokens = new();
+
+    public HttpClient Http => http;
+
+    public async Task<string> TokenAsync(string userName)
+    {
+        if (_tokens.TryGetValue(userName, out var cached)) return cached;
+        using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["username"] = userName, ["password"] = DemoPassword,
+        }));
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"token for {userName}: {(int)response.StatusCode} {body}");
+        var token = JsonNode.Parse(body)!["access_token"]!.GetValue<string>();
+        _tokens[userName] = token;
+        return token;
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? user, object? body = null, string? idempotencyKey = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (user is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(user));
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        if (body is string raw) request.Content = new StringContent(raw, System.Text.Encoding.UTF8, "application/json");
+        else if (body is not null) request.Content = JsonContent.Create(body);
+        return await http.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> GetAsync(string path, string? user) => SendAsync(HttpMethod.Get, path, user);
+
+    public Task<HttpResponseMessage> PostAsync(string path, string? user, object body, string? idempotencyKey = null) =>
+        SendAsync(HttpMethod.Post, path, user, body, idempotencyKey);
+
+    public async Task<JsonNode> GetJsonAsync(string path, string user)
+    {
+        using var response = await GetAsync(path, user);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path} as {user}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    public static object SeizureOf(string idNumber, Guid? checkpoint = null, decimal grams = 12.5m) => new
+    {
+        checkpointId = checkpoint ?? LiboCheckpoint,
+        method = "manual_search",
+        result = "seizure",
+        subject = new { idNumber, name = "测试人" },
+        seizures = new[] { new { substance = "methamphetamine", grams } },
+    };
+
+    /// <summary>Polls until <paramref name="probe"/> returns a value, for effects that travel through the bus.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null, string? what = null) where T : class
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            if (await probe() is { } value) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"gave up waiting for {what ?? "the effect"}");
+            await Task.Delay(100);
+        }
+    }
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+}
