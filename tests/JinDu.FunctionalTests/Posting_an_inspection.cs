@@ -58,6 +58,23 @@ public sealed class Posting_an_inspection(StandaloneFactory factory)
     public Task Is_refused_when_a_seizure_weighs_nothing() =>
         ExpectFieldErrorAsync(PlatformClient.SeizureOf(TestIds.Person("522726"), grams: 0), "seizures[0].grams");
 
+    [Theory]
+    [InlineData("贵J12345", "贵J***45")]
+    [InlineData("粤B·D12345", "粤B****45")]
+    public async Task Of_a_vehicle_is_recorded_with_the_plate_masked(string plate, string masked)
+    {
+        using var response = await _platform.PostAsync(Path, "officer.522722", new
+        {
+            checkpointId = PlatformClient.LiboCheckpoint, method = "dog", result = "clear", subject = new { plate, phone = "13812345678" },
+        });
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.True(response.StatusCode == HttpStatusCode.Created, body.ToJsonString());
+        Assert.False(body["flagged"]!.GetValue<bool>());
+        var subjects = body["subjects"]!.AsArray().Select(s => s!["masked"]!.GetValue<string>()).ToList();
+        Assert.Contains(masked, subjects);
+        Assert.Contains("138****5678", subjects);
+    }
+
     [Fact]
     public async Task Is_refused_with_problem_details_when_the_body_is_not_json()
     {

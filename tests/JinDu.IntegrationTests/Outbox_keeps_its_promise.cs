@@ -31,6 +31,10 @@ public sealed class Outbox_keeps_its_promise(DistributedPlatform platform)
                 posted.Add(JsonNode.Parse(body)!["id"]!.GetValue<string>());
             }
             await Task.Delay(TimeSpan.FromSeconds(2));
+            // Readiness tells operators the broker is away, while the service keeps taking writes.
+            using var http = new HttpClient();
+            using var ready = await http.GetAsync(platform.ScreeningUrl + "/health/ready");
+            Assert.True(ready.StatusCode == HttpStatusCode.ServiceUnavailable, await ready.Content.ReadAsStringAsync());
             foreach (var id in posted)
                 Assert.Empty((await _client.GetJsonAsync($"/api/leads/v1/leads?sourceId={id}", "analyst.522722"))["items"]!.AsArray());
         }

@@ -11,7 +11,7 @@ public static partial class PlateNumber
 {
     private const string Provinces = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
 
-    [GeneratedRegex("^[A-HJ-NP-Z][A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]$")]
+    [GeneratedRegex("^[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]$")]
     private static partial Regex Ordinary();
 
     [GeneratedRegex("^([DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF])$")]

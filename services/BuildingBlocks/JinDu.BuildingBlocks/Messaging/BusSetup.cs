@@ -20,6 +20,11 @@ public static class BusSetup
     {
         var transport = builder.Configuration["Messaging:Transport"] ?? "InMemory";
         var deliveryLimit = builder.Configuration.GetValue("Messaging:DeliveryLimit", 5);
+        if (transport.Equals("RabbitMq", StringComparison.OrdinalIgnoreCase) && builder.Configuration["Messaging:RabbitMq"] is { } brokerUri)
+        {
+            builder.Services.AddSingleton(new BrokerHealthCheck(new Uri(brokerUri)));
+            builder.Services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker", tags: ["ready"]);
+        }
         builder.Services.AddMassTransit(x =>
         {
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(endpointPrefix, false));

@@ -25,27 +25,29 @@ public sealed class PersonalDataKeys
 
     public static PersonalDataKeys LoadOrCreateFile(string path, bool create)
     {
-        if (File.Exists(path))
-            return JsonSerializer.Deserialize<PersonalDataKeys>(File.ReadAllText(path))
-                ?? throw new InvalidOperationException($"personal-data key file {path} is empty");
-        if (!create)
-            throw new InvalidOperationException($"personal-data key file {path} does not exist");
-        var keys = Generate();
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        try
+        if (!File.Exists(path))
         {
-            // CreateNew: when two processes start at once, exactly one writes the keys; the other reads them.
+            if (!create) throw new InvalidOperationException($"personal-data key file {path} does not exist");
+            var full = Path.GetFullPath(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            // Written whole to a temporary file, then moved into place without overwriting: when several
+            // processes start at once, exactly one file wins and nobody reads a half-written one.
+            var temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using var stream = new FileStream(path, options);
-            JsonSerializer.Serialize(stream, keys, new JsonSerializerOptions { WriteIndented = true });
-            return keys;
+            using (var stream = new FileStream(temp, options))
+                JsonSerializer.Serialize(stream, Generate(), new JsonSerializerOptions { WriteIndented = true });
+            try
+            {
+                File.Move(temp, full, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(full))
+            {
+                File.Delete(temp); // another process created it first; use theirs
+            }
         }
-        catch (IOException) when (File.Exists(path))
-        {
-            Thread.Sleep(200); // let the winner finish writing
-            return LoadOrCreateFile(path, create: false);
-        }
+        return JsonSerializer.Deserialize<PersonalDataKeys>(File.ReadAllText(path))
+            ?? throw new InvalidOperationException($"personal-data key file {path} is empty");
     }
 
     internal void Validate()

@@ -48,11 +48,15 @@ public sealed class PersonalDataProtector
     public string Decrypt(string protectedValue)
     {
         var colon = protectedValue.IndexOf(':');
+        if (colon <= 0) throw new CryptographicException("not a protected value (keyId:payload expected)");
         var keyId = protectedValue[..colon];
         if (!_keys.TryGetValue(keyId, out var key))
             throw new CryptographicException($"personal-data key '{keyId}' is not configured");
-        var buffer = Convert.FromBase64String(protectedValue[(colon + 1)..]);
+        byte[] buffer;
+        try { buffer = Convert.FromBase64String(protectedValue[(colon + 1)..]); }
+        catch (FormatException ex) { throw new CryptographicException("the protected value is not base64", ex); }
         var cipherLength = buffer.Length - NonceSize - TagSize;
+        if (cipherLength < 0) throw new CryptographicException("the protected value is too short");
         var plain = new byte[cipherLength];
         using var aes = new AesGcm(key, TagSize);
         aes.Decrypt(buffer.AsSpan(0, NonceSize), buffer.AsSpan(NonceSize, cipherLength), buffer.AsSpan(NonceSize + cipherLength), plain, Encoding.ASCII.GetBytes(keyId));

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using JinDu.Testing;
+using Xunit;
 
-namespace JinDu.IntegrationTests;
+namespace JinDu.Testing;
 
 /// <summary>
 /// The distributed mode as it runs in production, on loopback: real PostgreSQL (a database per service,
@@ -15,8 +15,15 @@ public sealed class DistributedPlatform : IAsyncLifetime
 
     public RealServers Servers { get; } = new();
     public string GatewayUrl { get; private set; } = "";
+    /// <summary>The Screening service's own address, for calls that bypass the gateway (benchmarks, readiness).</summary>
+    public string ScreeningUrl { get; private set; } = "";
+    public string LeadsUrl { get; private set; } = "";
+    public string CooperationUrl { get; private set; } = "";
     public string LogDirectory { get; } = Path.Combine(Path.GetTempPath(), "jindu-distributed-" + Guid.NewGuid().ToString("N")[..8]);
     public IReadOnlyList<ServiceProcess> Processes => _processes;
+
+    /// <summary>Benchmarks turn request logging down so logging does not dominate what is measured.</summary>
+    public string LogLevel { get; init; } = "Information";
 
     public PlatformClient Platform() => new(new HttpClient { BaseAddress = new Uri(GatewayUrl), Timeout = TimeSpan.FromSeconds(30) });
 
@@ -39,10 +46,13 @@ public sealed class DistributedPlatform : IAsyncLifetime
             ["PersonalData__Keys__k1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["PersonalData__TokenKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Demo__Seed"] = "true",
-            ["Logging__LogLevel__Default"] = "Information",
+            ["Logging__LogLevel__Default"] = LogLevel,
         };
 
         int leadsHttp = FreePort.Next(), leadsGrpc = FreePort.Next(), screeningHttp = FreePort.Next(), cooperationHttp = FreePort.Next();
+        ScreeningUrl = $"http://127.0.0.1:{screeningHttp}";
+        LeadsUrl = $"http://127.0.0.1:{leadsHttp}";
+        CooperationUrl = $"http://127.0.0.1:{cooperationHttp}";
         var leads = await StartServiceAsync("leads", "services/Leads/JinDu.Leads", "JinDu.Leads", leadsHttp, shared, new()
         {
             ["ConnectionStrings__Leads"] = await Servers.CreatePostgresDatabaseAsync("leads"),
@@ -96,10 +106,4 @@ public sealed class DistributedPlatform : IAsyncLifetime
         foreach (var p in _processes) await p.DisposeAsync();
         await Servers.DisposeAsync();
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class DistributedCollection : ICollectionFixture<DistributedPlatform>
-{
-    public const string Name = "distributed";
 }
