@@ -28,26 +28,38 @@ public sealed class PersonalDataKeys
         if (!File.Exists(path))
         {
             if (!create) throw new InvalidOperationException($"personal-data key file {path} does not exist");
-            var full = Path.GetFullPath(path);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            // Written whole to a temporary file, then moved into place without overwriting: when several
-            // processes start at once, exactly one file wins and nobody reads a half-written one.
-            var temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var stream = new FileStream(temp, options))
-                JsonSerializer.Serialize(stream, Generate(), new JsonSerializerOptions { WriteIndented = true });
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             try
             {
-                File.Move(temp, full, overwrite: false);
+                // CreateNew is an exclusive create: when several processes start at once exactly one
+                // writes the keys; the others find the file and read it below.
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                var keys = Generate();
+                using var stream = new FileStream(path, options);
+                JsonSerializer.Serialize(stream, keys, new JsonSerializerOptions { WriteIndented = true });
+                stream.Flush(flushToDisk: true);
+                return keys;
             }
-            catch (IOException) when (File.Exists(full))
+            catch (IOException) when (File.Exists(path))
             {
-                File.Delete(temp); // another process created it first; use theirs
+                // another process created it first
             }
         }
-        return JsonSerializer.Deserialize<PersonalDataKeys>(File.ReadAllText(path))
-            ?? throw new InvalidOperationException($"personal-data key file {path} is empty");
+        // The creator may still be writing: wait a little for a whole file rather than fail on half of one.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var keys = JsonSerializer.Deserialize<PersonalDataKeys>(File.ReadAllText(path));
+                if (keys is not null) return keys;
+            }
+            catch (JsonException) when (attempt < 50)
+            {
+            }
+            if (attempt >= 50) throw new InvalidOperationException($"personal-data key file {path} is empty or not JSON");
+            Thread.Sleep(100);
+        }
     }
 
     internal void Validate()
