@@ -202,22 +202,24 @@ start() {
     say "started $name (pid $!), log $LOGS/$name.log"
 }
 
-# wait_ready NAME PORT: until http://127.0.0.1:PORT/health/ready answers 200.
+# wait_ready NAME PORT [PROBE]: until http://127.0.0.1:PORT/health/PROBE (default ready) answers 200.
+# A service is ready only once it has the gateway's token signing keys, so the services are first
+# waited for as live, and as ready after the gateway is up.
 wait_ready() {
-    local name=$1 port=$2 pid="" i deadline=$((SECONDS + READY_TIMEOUT))
+    local name=$1 port=$2 probe=${3:-ready} pid="" i deadline=$((SECONDS + READY_TIMEOUT))
     for i in "${!NAMES[@]}"; do [ "${NAMES[$i]}" = "$name" ] && pid=${PIDS[$i]}; done
-    until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/health/ready" 2>/dev/null; do
+    until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/health/$probe" 2>/dev/null; do
         if ! kill -0 "$pid" 2>/dev/null; then
             tail_log "$LOGS/$name.log"
             die "$name exited during start-up"
         fi
         if [ "$SECONDS" -ge "$deadline" ]; then
             tail_log "$LOGS/$name.log"
-            die "$name did not answer http://127.0.0.1:$port/health/ready within ${READY_TIMEOUT}s"
+            die "$name did not answer http://127.0.0.1:$port/health/$probe within ${READY_TIMEOUT}s"
         fi
         sleep 0.5
     done
-    say "$name is ready"
+    say "$name is $probe"
 }
 
 # What every service shares (compare x-service-env in compose.yaml).
@@ -244,7 +246,7 @@ listeners() { echo "Kestrel__Endpoints__Http__Url=http://127.0.0.1:$1" "Kestrel_
 # shellcheck disable=SC2046
 start leads "$LEADS_PROJ" "$LEADS_DLL" "${COMMON[@]}" $(listeners "$LEADS_PORT" "$LEADS_GRPC_PORT") \
     "ConnectionStrings__Leads=$LEADS_DB" "Redis__Configuration=$REDIS"
-wait_ready leads "$LEADS_PORT"
+wait_ready leads "$LEADS_PORT" live
 
 # shellcheck disable=SC2046
 start screening "$SCREENING_PROJ" "$SCREENING_DLL" "${COMMON[@]}" $(listeners "$SCREENING_PORT" "$SCREENING_GRPC_PORT") \
@@ -263,9 +265,10 @@ start gateway "$GATEWAY_PROJ" "$GATEWAY_DLL" \
     "ReverseProxy__Clusters__leads__Destinations__primary__Address=http://127.0.0.1:$LEADS_PORT" \
     "ReverseProxy__Clusters__cooperation__Destinations__primary__Address=http://127.0.0.1:$COOPERATION_PORT" \
     "ReverseProxy__Clusters__leads-grpc__Destinations__primary__Address=http://127.0.0.1:$LEADS_GRPC_PORT"
+wait_ready gateway "$GATEWAY_PORT"
+wait_ready leads "$LEADS_PORT"
 wait_ready screening "$SCREENING_PORT"
 wait_ready cooperation "$COOPERATION_PORT"
-wait_ready gateway "$GATEWAY_PORT"
 
 cat <<EOF
 

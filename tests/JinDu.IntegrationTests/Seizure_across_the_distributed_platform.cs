@@ -41,6 +41,34 @@ public sealed class Seizure_across_the_distributed_platform(DistributedPlatform 
     }
 
     [Fact]
+    public async Task Puts_the_person_on_the_watchlist_in_redis_for_every_checkpoint()
+    {
+        var id = TestIds.Person("522726");
+        using var posted = await _client.PostAsync("/api/screening/v1/inspections", "officer.522722", PlatformClient.SeizureOf(id));
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+
+        // 独山's officer, through the gateway → Screening → gRPC → Leads → Redis, is told whom to call.
+        var hit = await PlatformClient.EventuallyAsync(async () =>
+        {
+            using var again = await _client.PostAsync("/api/screening/v1/inspections", "officer.522726", new
+            {
+                checkpointId = PlatformClient.DushanCheckpoint, method = "manual_search", result = "clear", subject = new { idNumber = id },
+            });
+            var answer = JsonNode.Parse(await again.Content.ReadAsStringAsync())!;
+            return answer["watchlist"]?["hits"]?.AsArray().FirstOrDefault();
+        }, TimeSpan.FromSeconds(30), "a watchlist hit");
+        Assert.Equal("522722", hit!["ownerAgency"]!.GetValue<string>());
+
+        // The watchlist lives in Redis (tokens only), so every Leads instance answers the same.
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(platform.Servers.RedisConfiguration);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        var keys = server.Keys(pattern: "jindu:wl:*").Take(1000).ToList();
+        Assert.NotEmpty(keys);
+        foreach (var key in keys)
+            Assert.DoesNotContain(id, key.ToString());
+    }
+
+    [Fact]
     public async Task The_gateway_refuses_calls_without_a_token_before_they_reach_a_service()
     {
         using var response = await _client.GetAsync("/api/leads/v1/leads", user: null);

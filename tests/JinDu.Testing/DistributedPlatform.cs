@@ -105,5 +105,11 @@ public sealed class DistributedPlatform : IAsyncLifetime
     {
         foreach (var p in _processes) await p.DisposeAsync();
         await Servers.DisposeAsync();
+        // Logs are kept only when asked for (JINDU_KEEP_LOGS=1); failing tests already quote them.
+        if (Environment.GetEnvironmentVariable("JINDU_KEEP_LOGS") != "1")
+        {
+            try { Directory.Delete(LogDirectory, recursive: true); }
+            catch (IOException) { }
+        }
     }
 }

@@ -85,6 +85,13 @@ public static class AuthSetup
                 };
             });
 
+        if (!mode.Equals("Embedded", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Services.AddSingleton<SigningKeyStatus>();
+            builder.Services.AddHostedService<SigningKeyWarmup>();
+            builder.Services.AddHealthChecks().AddCheck<SigningKeyStatus>("token-keys", tags: ["ready"]);
+        }
+
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         return builder;

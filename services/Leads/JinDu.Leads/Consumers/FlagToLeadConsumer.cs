@@ -32,9 +32,16 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILo
             if (existing is not null)
             {
                 existing.Timeline.Add(new TimelineEntry { At = now, Actor = "screening", Action = "flag_joined", Detail = detail });
-                foreach (var s in flag.Subjects.Where(s => existing.Subjects.All(x => x.Token != s.Token)))
+                var added = flag.Subjects.Where(s => existing.Subjects.All(x => x.Token != s.Token)).ToList();
+                foreach (var s in added)
                     existing.Subjects.Add(new LeadSubject { Kind = s.Kind, Token = s.Token, Masked = s.Masked });
-                existing.Severity = Math.Max(existing.Severity, SeverityOf(flag.Result));
+                var severity = Math.Max(existing.Severity, SeverityOf(flag.Result));
+                if (added.Count > 0 || severity != existing.Severity)
+                {
+                    existing.Severity = severity;
+                    // A new severity re-announces every token so the watchlist answer shows it.
+                    db.OutboxMessages.Add(OutboxMessage.From(WatchlistAdded(existing, now, existing.Subjects.Select(s => s.Token))));
+                }
                 existing.UpdatedAt = now;
                 log.LogInformation("Flag {InspectionId} joined lead {Reference}", flag.InspectionId, existing.Reference);
                 return;
@@ -69,9 +76,22 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILo
                 Substances = lead.Substances,
                 SubjectTokens = lead.Subjects.Select(s => s.Token).ToList(),
             }));
+            db.OutboxMessages.Add(OutboxMessage.From(WatchlistAdded(lead, now, lead.Subjects.Select(s => s.Token))));
             log.LogInformation("Flag {InspectionId} created lead {Reference}", flag.InspectionId, lead.Reference);
         }, context.CancellationToken);
     }
+
+    private static WatchlistChanged WatchlistAdded(Lead lead, DateTimeOffset now, IEnumerable<string> tokens) => new()
+    {
+        EventId = Guid.CreateVersion7(),
+        OccurredAt = now,
+        ProducerAgency = lead.OwnerAgency,
+        LeadReference = lead.Reference,
+        OwnerAgency = lead.OwnerAgency,
+        Severity = lead.Severity,
+        AddedTokens = tokens.Distinct().ToList(),
+        RemovedTokens = [],
+    };
 
     /// <summary>Seizures weigh most, then positive tests, then suspicion (1–5 scale).</summary>
     public static int SeverityOf(string result) => result switch

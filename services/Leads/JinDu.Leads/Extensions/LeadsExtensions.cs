@@ -1,3 +1,4 @@
+using JinDu.BuildingBlocks.Caching;
 using JinDu.BuildingBlocks.Data;
 using JinDu.BuildingBlocks.Messaging;
 using JinDu.BuildingBlocks.Privacy;
@@ -5,6 +6,7 @@ using JinDu.Leads.Apis;
 using JinDu.Leads.Consumers;
 using JinDu.Leads.Grpc;
 using JinDu.Leads.Infrastructure;
+using JinDu.Leads.Watchlist;
 using MassTransit;
 
 namespace JinDu.Leads.Extensions;
@@ -18,6 +20,9 @@ public static class LeadsExtensions
         builder.AddOutbox<LeadsDbContext>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddScoped<WatchlistQuery>();
+        if (builder.AddRedisIfConfigured()) builder.Services.AddSingleton<IWatchlistIndex, RedisWatchlistIndex>();
+        else builder.Services.AddSingleton<IWatchlistIndex, InMemoryWatchlistIndex>();
+        builder.Services.AddHostedService<WatchlistRebuilder>();
         builder.Services.AddOpenApi(LeadsApi.Group, o => o.ShouldInclude = d => d.GroupName == LeadsApi.Group);
         return builder;
     }
@@ -25,6 +30,7 @@ public static class LeadsExtensions
     public static IBusRegistrationConfigurator AddLeadsConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<FlagToLeadConsumer>();
+        bus.AddConsumer<WatchlistChangedConsumer>();
         return bus;
     }
 

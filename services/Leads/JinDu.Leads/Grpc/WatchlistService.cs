@@ -1,10 +1,8 @@
 using Grpc.Core;
 using JinDu.BuildingBlocks.Divisions;
 using JinDu.Leads.Grpc.V1;
-using JinDu.Leads.Infrastructure;
-using JinDu.Leads.Model;
+using JinDu.Leads.Watchlist;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.EntityFrameworkCore;
 using JinDu.BuildingBlocks.Auth;
 
 namespace JinDu.Leads.Grpc;
@@ -14,7 +12,7 @@ namespace JinDu.Leads.Grpc;
 /// contact), never lead contents. Asked by Screening for every inspection and parcel.
 /// </summary>
 [Authorize(Roles = $"{Roles.CheckpointOfficer},{Roles.Courier},{Roles.Analyst},{Roles.Supervisor}")]
-public sealed class WatchlistService(WatchlistQuery query) : Watchlist.WatchlistBase
+public sealed class WatchlistService(WatchlistQuery query) : JinDu.Leads.Grpc.V1.Watchlist.WatchlistBase
 {
     public const int MaxTokens = 100;
 
@@ -29,23 +27,20 @@ public sealed class WatchlistService(WatchlistQuery query) : Watchlist.Watchlist
 }
 
 /// <summary>Reads the watchlist: used by the gRPC service and, in the standalone host, called in process.</summary>
-public sealed class WatchlistQuery(LeadsDbContext db, DivisionCatalog divisions)
+public sealed class WatchlistQuery(IWatchlistIndex index, DivisionCatalog divisions)
 {
     public async Task<IReadOnlyList<WatchlistMatch>> MatchAsync(IEnumerable<string> tokens, CancellationToken ct)
     {
         var wanted = tokens.Where(t => !string.IsNullOrEmpty(t)).Distinct().ToList();
         if (wanted.Count == 0) return [];
-        var rows = await db.Leads.AsNoTracking()
-            .Where(l => l.Status != LeadStatus.Closed)
-            .SelectMany(l => l.Subjects.Where(s => wanted.Contains(s.Token)), (l, s) => new { s.Token, l.Reference, l.OwnerAgency, l.Severity })
-            .ToListAsync(ct);
-        return rows.Select(r => new WatchlistMatch
+        var hits = await index.MatchAsync(wanted);
+        return hits.Select(h => new WatchlistMatch
         {
-            Token = r.Token,
-            LeadReference = r.Reference,
-            OwnerAgency = r.OwnerAgency,
-            Contact = (divisions.Find(r.OwnerAgency)?.Name ?? r.OwnerAgency) + "禁毒办",
-            Severity = r.Severity,
+            Token = h.Token,
+            LeadReference = h.LeadReference,
+            OwnerAgency = h.OwnerAgency,
+            Contact = (divisions.Find(h.OwnerAgency)?.Name ?? h.OwnerAgency) + "禁毒办",
+            Severity = h.Severity,
         }).ToList();
     }
 }
