@@ -180,6 +180,22 @@ public sealed class RealServers : IAsyncLifetime
         (await RunScriptAsync("rabbit.sh", [BrokerDirectory(), "start_app"], ScriptTimeout).ConfigureAwait(false)).EnsureSuccess();
     }
 
+    /// <summary>The broker's queues as rabbitmqctl reports them (JSON): name, type, arguments, ready messages.</summary>
+    public async Task<System.Text.Json.Nodes.JsonArray> ListQueuesAsync()
+    {
+        string json;
+        if (_rabbitContainer is not null)
+        {
+            var exec = await _rabbitContainer.ExecAsync(["rabbitmqctl", "-q", "list_queues", "name", "type", "arguments", "messages", "--formatter", "json"]).ConfigureAwait(false);
+            json = exec.Stdout;
+        }
+        else
+        {
+            json = (await RunScriptAsync("rabbit.sh", [BrokerDirectory(), "list_queues"], ScriptTimeout).ConfigureAwait(false)).EnsureSuccess().StdOut;
+        }
+        return System.Text.Json.Nodes.JsonNode.Parse(json)!.AsArray();
+    }
+
     // ---- the three sources --------------------------------------------------------------------
 
     private bool FromEnvironment()

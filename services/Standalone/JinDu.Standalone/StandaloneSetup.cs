@@ -1,4 +1,5 @@
 using JinDu.BuildingBlocks.Auth.LocalIssuer;
+using JinDu.BuildingBlocks.Divisions;
 using JinDu.Leads.Grpc;
 using JinDu.Screening.Infrastructure;
 using JinDu.Screening.Watchlist;
@@ -42,7 +43,8 @@ public static class StandaloneSetup
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
             var url = addresses?.FirstOrDefault()?.Replace("0.0.0.0", "localhost").Replace("[::]", "localhost") ?? "http://localhost:5080";
             var directory = app.Services.GetRequiredService<DemoDirectory>();
-            Console.WriteLine(Banner.Text(url, directory, app.Configuration["DataDirectory"]!));
+            var divisions = app.Services.GetRequiredService<DivisionCatalog>();
+            Console.WriteLine(Banner.Text(url, directory, divisions, app.Configuration["DataDirectory"]!));
         });
     }
 }
@@ -59,7 +61,7 @@ public sealed class InProcessWatchlistLookup(WatchlistQuery query) : IWatchlistL
 
 public static class Banner
 {
-    public static string Text(string url, DemoDirectory directory, string dataDirectory)
+    public static string Text(string url, DemoDirectory directory, DivisionCatalog divisions, string dataDirectory)
     {
         var sb = new System.Text.StringBuilder();
         sb.AppendLine();
@@ -69,6 +71,9 @@ public static class Banner
         sb.AppendLine($"  Health:     {url}/health/ready");
         sb.AppendLine($"  Data:       {dataDirectory} (SQLite files and keys; delete it to start afresh)");
         sb.AppendLine();
+        sb.AppendLine("Demo agencies (official division codes):");
+        foreach (var code in DemoDirectory.DemoAgencies.Append(DemoDirectory.DemoPrefecture))
+            sb.AppendLine($"  {code}  {divisions.Find(code)?.Name}");
         sb.AppendLine($"Demo accounts (password for all: {DemoDirectory.DemoPassword}):");
         foreach (var a in directory.Accounts)
             sb.AppendLine($"  {a.UserName,-22} {a.Agency}  {string.Join(",", a.Roles),-20} {a.DisplayName}");
