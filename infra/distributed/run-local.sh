@@ -273,7 +273,7 @@ wait_ready cooperation "$COOPERATION_PORT"
 cat <<EOF
 
 JinDu Platform (distributed, local processes) is up. Ctrl-C stops everything.
-  gateway      $GATEWAY_URL   (web console, REST /api/{service}/v1/..., token issuer)
+  gateway      $GATEWAY_URL   (REST /api/{service}/v1/..., token issuer)
   screening    http://127.0.0.1:$SCREENING_PORT   gRPC h2c http://127.0.0.1:$SCREENING_GRPC_PORT
   leads        http://127.0.0.1:$LEADS_PORT   gRPC h2c http://127.0.0.1:$LEADS_GRPC_PORT
   cooperation  http://127.0.0.1:$COOPERATION_PORT   gRPC h2c http://127.0.0.1:$COOPERATION_GRPC_PORT
