@@ -29,6 +29,11 @@ public sealed class OutboxDispatcher<TContext>(
     private static readonly ActivitySource Source = new("JinDu.Outbox");
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CleanupEvery = TimeSpan.FromHours(1);
+    private DateTimeOffset _lastCleanup = DateTimeOffset.MinValue;
+
+    /// <summary>How long sent events, processed-event ids and idempotent answers are kept.</summary>
+    public static readonly TimeSpan KeepSent = TimeSpan.FromDays(7), KeepInbox = TimeSpan.FromDays(30), KeepIdempotency = TimeSpan.FromHours(48);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,12 +58,37 @@ public sealed class OutboxDispatcher<TContext>(
             {
                 return;
             }
+            if (time.GetUtcNow() - _lastCleanup > CleanupEvery)
+            {
+                try { await CleanUpAsync(stoppingToken); }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested) { log.LogWarning(ex, "Outbox clean-up of {Context} failed", typeof(TContext).Name); }
+            }
             if (published < BatchSize)
             {
                 try { await signal.WaitAsync(typeof(TContext), PollInterval, stoppingToken); }
                 catch (OperationCanceledException) { return; }
             }
         }
+    }
+
+    /// <summary>
+    /// Deletes what is no longer needed: events sent a week ago, processed ids older than any redelivery
+    /// (30 days), idempotent answers older than any sensible retry (48 hours).
+    /// </summary>
+    public async Task CleanUpAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        _lastCleanup = now;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var sentBefore = now - KeepSent;
+        var processedBefore = now - KeepInbox;
+        var answeredBefore = now - KeepIdempotency;
+        var outbox = await db.OutboxMessages.Where(m => m.SentAt != null && m.SentAt < sentBefore).ExecuteDeleteAsync(cancellationToken);
+        var inbox = await db.InboxMessages.Where(m => m.ProcessedAt < processedBefore).ExecuteDeleteAsync(cancellationToken);
+        var answers = await db.IdempotencyRecords.Where(r => r.CreatedAt < answeredBefore).ExecuteDeleteAsync(cancellationToken);
+        if (outbox + inbox + answers > 0)
+            log.LogInformation("{Context}: removed {Outbox} sent events, {Inbox} processed ids, {Answers} idempotent answers", typeof(TContext).Name, outbox, inbox, answers);
     }
 
     /// <summary>Publishes one batch; returns how many rows were sent.</summary>
@@ -79,9 +109,11 @@ public sealed class OutboxDispatcher<TContext>(
                 var type = System.Type.GetType(message.Type, throwOnError: false);
                 if (type is null)
                 {
-                    // A row nobody can read would block the rest forever; set it aside with the reason.
-                    message.LastError = $"unknown event type {message.Type}";
-                    message.SentAt = DateTimeOffset.MinValue;
+                    // A row nobody can read (a type removed by a bad deployment) would block the rest
+                    // forever: set it aside with the reason, loudly.
+                    message.LastError = $"unknown event type {message.Type}; not published";
+                    message.SentAt = time.GetUtcNow();
+                    log.LogError("Outbox of {Context}: event {MessageId} has unknown type {Type} and was set aside", typeof(TContext).Name, message.MessageId, message.Type);
                     continue;
                 }
                 var evt = JsonSerializer.Deserialize(message.Body, type, MessageJson.Options)!;
