@@ -47,6 +47,16 @@ public sealed class DivisionCatalog
         return _areas.TryGetValue(code, out var a) ? new Division(code, a, DivisionLevel.County) : null;
     }
 
+    /// <summary>
+    /// Every county-level division, in code order, as <see cref="Find"/> sees them: the few prefecture-level
+    /// cities without counties that the list also carries as areas (441900 东莞市) end in 00 and are prefectures here.
+    /// </summary>
+    public IReadOnlyList<Division> Counties() =>
+        _areas.Where(a => !a.Key.EndsWith("00", StringComparison.Ordinal))
+            .OrderBy(a => a.Key, StringComparer.Ordinal)
+            .Select(a => new Division(a.Key, a.Value, DivisionLevel.County))
+            .ToArray();
+
     /// <summary>The prefecture (code ending 00) a county belongs to.</summary>
     public static string PrefectureOf(string code) => code[..4] + "00";
 

@@ -14,7 +14,8 @@ namespace JinDu.Leads.Grpc;
 [Authorize(Roles = $"{Roles.CheckpointOfficer},{Roles.Courier},{Roles.Analyst},{Roles.Supervisor}")]
 public sealed class WatchlistService(WatchlistQuery query) : JinDu.Leads.Grpc.V1.Watchlist.WatchlistBase
 {
-    public const int MaxTokens = 100;
+    // A courier batch asks about up to three identifiers of each of its 2,000 parcels in one call.
+    public const int MaxTokens = 10_000;
 
     public override async Task<MatchIdentifiersResponse> MatchIdentifiers(MatchIdentifiersRequest request, ServerCallContext context)
     {

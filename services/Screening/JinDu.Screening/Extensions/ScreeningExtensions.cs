@@ -2,6 +2,7 @@ using JinDu.BuildingBlocks.Data;
 using JinDu.BuildingBlocks.Messaging;
 using JinDu.BuildingBlocks.Privacy;
 using JinDu.Screening.Apis;
+using JinDu.Screening.Couriers;
 using JinDu.Screening.Infrastructure;
 using JinDu.Screening.Watchlist;
 
@@ -18,6 +19,11 @@ public static class ScreeningExtensions
         if (builder.Configuration.GetValue("Demo:Seed", false))
             builder.Services.AddSingleton<IDataSeeder<ScreeningDbContext>, DemoCheckpoints>();
         builder.Services.AddScoped<InspectionFactory>();
+        builder.Services.AddSingleton<ParcelValidator>();
+        builder.Services.AddSingleton<ParcelIngest>();
+        builder.Services.AddScoped<ParcelBatchWriter>();
+        builder.Services.AddSingleton<ReferralSignal>();
+        builder.Services.AddGrpc();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddOpenApi(InspectionsApi.Group, o => o.ShouldInclude = d => d.GroupName == InspectionsApi.Group);
 
@@ -30,6 +36,10 @@ public static class ScreeningExtensions
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapScreeningApi(this IEndpointRouteBuilder app) =>
-        app.MapInspectionsApi().MapCheckpointsApi();
+    public static IEndpointRouteBuilder MapScreeningApi(this IEndpointRouteBuilder app)
+    {
+        app.MapInspectionsApi().MapCheckpointsApi().MapCourierFeedApi().MapComplianceApi().MapReferralsApi();
+        app.MapGrpcService<CourierFeedService>();
+        return app;
+    }
 }

@@ -1,4 +1,5 @@
 using JinDu.BuildingBlocks.Data;
+using JinDu.Screening.Couriers;
 using JinDu.Screening.Model;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,6 +9,9 @@ public sealed class ScreeningDbContext(DbContextOptions<ScreeningDbContext> opti
 {
     public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
     public DbSet<Inspection> Inspections => Set<Inspection>();
+    public DbSet<Parcel> Parcels => Set<Parcel>();
+    public DbSet<OutletDay> OutletDays => Set<OutletDay>();
+    public DbSet<Referral> Referrals => Set<Referral>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -55,6 +59,54 @@ public sealed class ScreeningDbContext(DbContextOptions<ScreeningDbContext> opti
                 s.Property(x => x.Substance).HasMaxLength(50);
                 s.Property(x => x.Grams).HasPrecision(14, 3);
             });
+        });
+        modelBuilder.Entity<Parcel>(e =>
+        {
+            // Raw SQL in ParcelBatchWriter uses these table and column names.
+            e.ToTable("parcels");
+            e.HasIndex(x => new { x.Company, x.Waybill }).IsUnique();
+            e.HasIndex(x => new { x.Company, x.OutletCode, x.Day });
+            e.HasIndex(x => x.SenderIdToken);
+            e.HasIndex(x => x.SenderPhoneToken);
+            e.HasIndex(x => x.RecipientPhoneToken);
+            e.Property(x => x.Company).HasMaxLength(10);
+            e.Property(x => x.Waybill).HasMaxLength(40);
+            e.Property(x => x.WaybillToken).HasMaxLength(64);
+            e.Property(x => x.OutletCode).HasMaxLength(40);
+            e.Property(x => x.OutletRegion).HasMaxLength(6);
+            e.Property(x => x.SenderIdToken).HasMaxLength(64);
+            e.Property(x => x.SenderIdMasked).HasMaxLength(32);
+            e.Property(x => x.SenderPhoneToken).HasMaxLength(64);
+            e.Property(x => x.RecipientPhoneToken).HasMaxLength(64);
+            e.Property(x => x.RecipientRegion).HasMaxLength(6);
+            e.Property(x => x.DestinationRegion).HasMaxLength(6);
+            e.Property(x => x.DeclaredContents).HasMaxLength(200);
+            e.Property(x => x.Inspector).HasMaxLength(50);
+            e.Property(x => x.XRayMachine).HasMaxLength(50);
+            e.Property(x => x.XRayResult).HasMaxLength(20);
+            e.Ignore(x => x.AllThree);
+            e.Ignore(x => x.Suspicious);
+        });
+        modelBuilder.Entity<OutletDay>(e =>
+        {
+            e.ToTable("outlet_days");
+            e.HasKey(x => new { x.Company, x.OutletCode, x.Day });
+            e.HasIndex(x => new { x.Day, x.OutletRegion });
+            e.Property(x => x.Company).HasMaxLength(10);
+            e.Property(x => x.OutletCode).HasMaxLength(40);
+            e.Property(x => x.OutletRegion).HasMaxLength(6);
+        });
+        modelBuilder.Entity<Referral>(e =>
+        {
+            e.ToTable("referrals");
+            e.HasIndex(x => x.PublicId).IsUnique();
+            e.HasIndex(x => new { x.Company, x.Sequence }).IsUnique();
+            e.HasIndex(x => new { x.Company, x.Waybill });
+            e.Property(x => x.Company).HasMaxLength(10);
+            e.Property(x => x.Waybill).HasMaxLength(40);
+            e.Property(x => x.Action).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.Reason).HasMaxLength(300);
+            e.Property(x => x.IssuingAgency).HasMaxLength(6);
         });
     }
 }

@@ -1,0 +1,64 @@
+using System.Buffers;
+using System.Text.Json;
+using JinDu.BuildingBlocks.Auth;
+using JinDu.BuildingBlocks.Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace JinDu.Screening.Couriers;
+
+public static class CourierFeedApi
+{
+    /// <summary>How large one HTTP upload may be (about 2.5 million records of CSV).</summary>
+    public const long MaxUploadBytes = 1L << 30;
+
+    public static IEndpointRouteBuilder MapCourierFeedApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/screening/v1/courier/parcels", Upload)
+            .WithGroupName(Apis.InspectionsApi.Group).WithTags("Courier feed")
+            .WithSummary("Upload parcel records (NDJSON or CSV); one receipt per record comes back as NDJSON")
+            .Accepts<ParcelInput>("application/x-ndjson", "text/csv")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
+            .RequireAuthorization(p => p.RequireRole(Roles.Courier));
+        return app;
+    }
+
+    private static async Task<IResult> Upload(HttpContext http, ParcelIngest ingest, CancellationToken ct)
+    {
+        var company = http.User.FindFirst(JinDuClaims.CourierCompany)?.Value;
+        if (company is null)
+            return TypedResults.Problem(title: "No courier company", detail: "The token names no courier company.", statusCode: StatusCodes.Status403Forbidden);
+        var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var lines = mediaType switch
+        {
+            "application/x-ndjson" or "application/jsonl" or "application/json-lines" => FeedReaders.NdJson(http.Request.Body, ct),
+            "text/csv" => FeedReaders.Csv(http.Request.Body, ct),
+            _ => null,
+        };
+        if (lines is null)
+            return TypedResults.Problem(title: "Unsupported media type",
+                detail: "Send application/x-ndjson (one JSON record per line) or text/csv (header: " + string.Join(",", FeedReaders.CsvColumns) + ").",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, type: Problems.Validation);
+
+        // Receipts stream back while the upload is still being read, batch by batch.
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "application/x-ndjson";
+        var writer = http.Response.BodyWriter;
+        var newline = "\n"u8.ToArray();
+        var pending = 0;
+        await ingest.RunAsync(lines, company, async receipt =>
+        {
+            using (var json = new Utf8JsonWriter(writer))
+                JsonSerializer.Serialize(json, receipt, JsonDefaults.Api);
+            writer.Write<byte>(newline);
+            if (++pending >= ParcelIngest.BatchSize)
+            {
+                pending = 0;
+                await writer.FlushAsync(ct);
+            }
+        }, ct);
+        await writer.FlushAsync(ct);
+        return Results.Empty;
+    }
+}
