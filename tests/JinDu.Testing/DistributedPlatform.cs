@@ -12,6 +12,8 @@ namespace JinDu.Testing;
 public sealed class DistributedPlatform : IAsyncLifetime
 {
     private readonly List<ServiceProcess> _processes = [];
+    /// <summary>How each process was started, so a test can stop one and start it again exactly the same way.</summary>
+    private readonly Dictionary<string, (string Dll, IReadOnlyDictionary<string, string> Environment, string ReadyUrl)> _launches = new();
 
     public RealServers Servers { get; } = new();
     public string GatewayUrl { get; private set; } = "";
@@ -53,23 +55,24 @@ public sealed class DistributedPlatform : IAsyncLifetime
         ScreeningUrl = $"http://127.0.0.1:{screeningHttp}";
         LeadsUrl = $"http://127.0.0.1:{leadsHttp}";
         CooperationUrl = $"http://127.0.0.1:{cooperationHttp}";
-        var leads = await StartServiceAsync("leads", "services/Leads/JinDu.Leads", "JinDu.Leads", leadsHttp, shared, new()
+        var leads = await LaunchServiceAsync("leads", "services/Leads/JinDu.Leads", "JinDu.Leads", leadsHttp, shared, new()
         {
             ["ConnectionStrings__Leads"] = await Servers.CreatePostgresDatabaseAsync("leads"),
             // gRPC needs HTTP/2, which Kestrel speaks without TLS only on an HTTP/2-only endpoint.
             ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{leadsGrpc}",
             ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
         });
-        var screening = await StartServiceAsync("screening", "services/Screening/JinDu.Screening", "JinDu.Screening", screeningHttp, shared, new()
+        var screening = await LaunchServiceAsync("screening", "services/Screening/JinDu.Screening", "JinDu.Screening", screeningHttp, shared, new()
         {
             ["ConnectionStrings__Screening"] = await Servers.CreatePostgresDatabaseAsync("screening"),
             ["Services__Leads"] = $"http://127.0.0.1:{leadsGrpc}",
         });
-        var cooperation = await StartServiceAsync("cooperation", "services/Cooperation/JinDu.Cooperation", "JinDu.Cooperation", cooperationHttp, shared, new()
+        var cooperation = await LaunchServiceAsync("cooperation", "services/Cooperation/JinDu.Cooperation", "JinDu.Cooperation", cooperationHttp, shared, new()
         {
             ["ConnectionStrings__Cooperation"] = await Servers.CreatePostgresDatabaseAsync("cooperation"),
         });
-        var gateway = ServiceProcess.Start("gateway", ServiceProcess.BuildOutput("gateway/JinDu.Gateway", "JinDu.Gateway"), new Dictionary<string, string>
+        var gatewayDll = ServiceProcess.BuildOutput("gateway/JinDu.Gateway", "JinDu.Gateway");
+        var gatewayEnvironment = new Dictionary<string, string>
         {
             ["Urls"] = GatewayUrl,
             ["Auth__Mode"] = "Embedded",
@@ -79,7 +82,9 @@ public sealed class DistributedPlatform : IAsyncLifetime
             ["ReverseProxy__Clusters__leads__Destinations__primary__Address"] = $"http://127.0.0.1:{leadsHttp}",
             ["ReverseProxy__Clusters__leads-grpc__Destinations__primary__Address"] = $"http://127.0.0.1:{leadsGrpc}",
             ["ReverseProxy__Clusters__cooperation__Destinations__primary__Address"] = $"http://127.0.0.1:{cooperationHttp}",
-        }, LogDirectory);
+        };
+        var gateway = ServiceProcess.Start("gateway", gatewayDll, gatewayEnvironment, LogDirectory);
+        _launches["gateway"] = (gatewayDll, gatewayEnvironment, GatewayUrl + "/health/ready");
         _processes.Add(gateway);
         await gateway.WaitUntilAnswersAsync(GatewayUrl + "/health/ready", TimeSpan.FromSeconds(60));
         // Every service is ready (database migrated, broker connected) before a test starts.
@@ -87,15 +92,51 @@ public sealed class DistributedPlatform : IAsyncLifetime
             await p.WaitUntilAnswersAsync($"http://127.0.0.1:{port}/health/ready", TimeSpan.FromSeconds(90));
     }
 
-    private async Task<ServiceProcess> StartServiceAsync(string name, string projectDir, string assembly, int httpPort,
+    private async Task<ServiceProcess> LaunchServiceAsync(string name, string projectDir, string assembly, int httpPort,
         Dictionary<string, string> shared, Dictionary<string, string> own)
     {
         var env = new Dictionary<string, string>(shared) { ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{httpPort}" };
         foreach (var (k, v) in own) env[k] = v;
-        var process = ServiceProcess.Start(name, ServiceProcess.BuildOutput(projectDir, assembly), env, LogDirectory);
+        var dll = ServiceProcess.BuildOutput(projectDir, assembly);
+        var process = ServiceProcess.Start(name, dll, env, LogDirectory);
+        _launches[name] = (dll, env, $"http://127.0.0.1:{httpPort}/health/ready");
         _processes.Add(process);
         await process.WaitUntilAnswersAsync($"http://127.0.0.1:{httpPort}/health/live", TimeSpan.FromSeconds(60));
         return process;
+    }
+
+    /// <summary>
+    /// Kills one process (<c>leads</c>, <c>screening</c>, <c>cooperation</c> or <c>gateway</c>) as a crash would, for tests of
+    /// what the others do without it. Restore it with <see cref="StartServiceAsync"/>, in a finally block, so the
+    /// collection's other tests find the platform whole.
+    /// </summary>
+    public async Task StopServiceAsync(string name)
+    {
+        var process = Running(name) ?? throw new InvalidOperationException($"{name} is not running");
+        await process.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Starts a stopped process again with the same build, environment and ports, and waits until it is ready
+    /// (database migrated, broker connected). Its log continues in the same file.
+    /// </summary>
+    public async Task StartServiceAsync(string name)
+    {
+        if (!_launches.TryGetValue(name, out var launch))
+            throw new ArgumentException($"no process named {name} (there are: {string.Join(", ", _launches.Keys)})", nameof(name));
+        if (Running(name) is not null) throw new InvalidOperationException($"{name} is already running");
+        var process = ServiceProcess.Start(name, launch.Dll, launch.Environment, LogDirectory, append: true);
+        var index = _processes.FindIndex(p => p.Name == name);
+        if (index >= 0) _processes[index] = process;
+        else _processes.Add(process);
+        await process.WaitUntilAnswersAsync(launch.ReadyUrl, TimeSpan.FromSeconds(90));
+    }
+
+    private ServiceProcess? Running(string name)
+    {
+        if (!_launches.ContainsKey(name))
+            throw new ArgumentException($"no process named {name} (there are: {string.Join(", ", _launches.Keys)})", nameof(name));
+        return _processes.FirstOrDefault(p => p.Name == name && !p.HasExited);
     }
 
     /// <summary>The last lines every process logged, for a failing assertion's message.</summary>

@@ -40,11 +40,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         return dll;
     }
 
-    public static ServiceProcess Start(string name, string dll, IReadOnlyDictionary<string, string> environment, string logDirectory)
+    /// <param name="append">Keep what an earlier run of the same process logged (a restart) instead of starting the log afresh.</param>
+    public static ServiceProcess Start(string name, string dll, IReadOnlyDictionary<string, string> environment, string logDirectory,
+        bool append = false)
     {
         Directory.CreateDirectory(logDirectory);
         var logPath = Path.Combine(logDirectory, name + ".log");
-        var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
+        var log = new StreamWriter(logPath, append, Encoding.UTF8) { AutoFlush = true };
+        if (append) log.WriteLine($"===== {name} started again at {DateTimeOffset.UtcNow:O} =====");
         var info = new ProcessStartInfo("dotnet", [dll])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -69,11 +72,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         return new ServiceProcess(name, process, log, logPath);
     }
 
-    public bool HasExited => _process.HasExited;
+    private bool _disposed;
+
+    /// <summary>Whether the process has ended (or was stopped).</summary>
+    public bool HasExited => _disposed || _process.HasExited;
 
     public string Tail(int lines = 60)
     {
-        lock (_log) _log.Flush();
+        lock (_log)
+        {
+            if (!_disposed) _log.Flush();
+        }
         try
         {
             using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
@@ -93,6 +102,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
+            if (_disposed) throw new InvalidOperationException($"{Name} was stopped while waiting for {url}");
             if (HasExited) throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} during start:\n{Tail()}");
             try
             {
@@ -106,8 +116,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process (and its children) as a crash would, and closes its log. Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
         if (!_process.HasExited)
         {
             try
@@ -119,6 +131,10 @@ public sealed class ServiceProcess : IAsyncDisposable
             catch (OperationCanceledException) { }
         }
         _process.Dispose();
-        lock (_log) _log.Dispose();
+        lock (_log)
+        {
+            _disposed = true;
+            _log.Dispose();
+        }
     }
 }

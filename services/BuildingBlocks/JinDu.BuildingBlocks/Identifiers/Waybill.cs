@@ -109,6 +109,23 @@ public static partial class Waybill
         return TryNormalize(c, input, out waybill, out error);
     }
 
+    /// <summary>
+    /// For a waybill whose courier is not known (an officer reads it off a parcel): accepted when it has
+    /// the format of any of the couriers, normalised the same way, so its token matches the feed's.
+    /// </summary>
+    public static bool TryNormalizeAny(string? input, out string waybill, out string error)
+    {
+        foreach (var c in CourierCompanies.All)
+            if (TryNormalize(c.Company, input, out waybill, out _))
+            {
+                error = "";
+                return true;
+            }
+        waybill = "";
+        error = "is not a waybill number of any courier: " + string.Join("; ", CourierCompanies.All.Select(c => $"{c.Code} {c.WaybillFormat}"));
+        return false;
+    }
+
     public static bool TryNormalize(CourierCompany company, string? input, out string waybill, out string error)
     {
         waybill = "";

@@ -117,11 +117,10 @@ public sealed class InspectionFactory(ScreeningDbContext db, PersonalDataProtect
         }
         if (!string.IsNullOrWhiteSpace(s.Waybill))
         {
-            var waybill = s.Waybill.Trim().ToUpperInvariant();
-            // Per-courier waybill formats come with the courier feeds (issue 3); here: 8–30 letters and digits.
-            if (waybill.Length is >= 8 and <= 30 && waybill.All(char.IsAsciiLetterOrDigit))
+            // The courier is not known at a checkpoint: any courier's format, normalised as the feeds are.
+            if (Waybill.TryNormalizeAny(s.Waybill, out var waybill, out var error))
                 subjects.Add(Subject(SubjectKind.Parcel, waybill, Mask.Waybill(waybill)));
-            else errors.Add("subject.waybill", "must be 8 to 30 letters and digits");
+            else errors.Add("subject.waybill", error);
         }
         return subjects;
     }

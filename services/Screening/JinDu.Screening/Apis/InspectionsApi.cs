@@ -1,7 +1,10 @@
+using System.Globalization;
 using JinDu.BuildingBlocks.Auth;
 using JinDu.BuildingBlocks.Data;
 using JinDu.BuildingBlocks.Hosting;
+using JinDu.BuildingBlocks.Identifiers;
 using JinDu.BuildingBlocks.Messaging;
+using JinDu.BuildingBlocks.Privacy;
 using JinDu.Contracts;
 using JinDu.Screening.Contracts.Events;
 using JinDu.Screening.Infrastructure;
@@ -24,7 +27,12 @@ public static class InspectionsApi
         api.MapGet("/{id:guid}", GetInspection)
             .RequireAuthorization(p => p.RequireRole(Roles.CheckpointOfficer, Roles.Supervisor, Roles.Analyst));
         api.MapGet("/", ListInspections)
-            .RequireAuthorization(p => p.RequireRole(Roles.CheckpointOfficer, Roles.Supervisor, Roles.Analyst));
+            .RequireAuthorization(p => p.RequireRole(Roles.CheckpointOfficer, Roles.Supervisor, Roles.Analyst))
+            .WithSummary("List the agency's inspections, newest first, filtered by checkpoint, time, result, substance or identifier")
+            .WithDescription("Identifiers (idNumber, plate, phone, waybill) are checked and normalised as in a post and matched " +
+                             "through their keyed tokens, never as plaintext; several filters narrow together. Times are ISO 8601 " +
+                             "(UTC unless an offset is given): from inclusive, to exclusive, on inspectedAt. Subjects are always masked.");
+        app.MapInspectionFigures();
         return app;
     }
 
@@ -68,17 +76,88 @@ public static class InspectionsApi
         return inspection is null ? Problems.NotFoundProblem("The inspection") : TypedResults.Ok(ToView(inspection, null));
     }
 
-    private static async Task<IResult> ListInspections(string? cursor, int? limit, HttpContext http, ScreeningDbContext db, CancellationToken ct)
+    private static async Task<IResult> ListInspections(
+        [AsParameters] InspectionQuery q, HttpContext http, ScreeningDbContext db, PersonalDataProtector protector,
+        TimeProvider time, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        if (!Cursor.TryRead(cursor, limit, errors, out var position, out var take)) return errors.ToResult();
+        InspectionQuery.RejectUnknownParameters(http.Request.Query, errors);
+        int? limit = null;
+        if (Present(q.Limit) is { } limitText)
+        {
+            if (int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)) limit = parsed;
+            else errors.Add("limit", $"must be a whole number between 1 and {Cursor.MaxLimit}");
+        }
+        Cursor.TryRead(q.Cursor, limit, errors, out var position, out var take);
+        long? before = null;
+        if (position.Length > 0 && !errors.Has("cursor"))
+        {
+            if (long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out var id)) before = id;
+            else errors.Add("cursor", "is not a cursor this API gave out");
+        }
+
         var agency = http.User.Agency();
-        var query = db.Inspections.AsNoTracking().Include(i => i.Checkpoint).Where(i => i.AgencyCode == agency);
-        if (long.TryParse(position, out var before)) query = query.Where(i => i.Id < before);
-        var rows = await query.OrderByDescending(i => i.Id).Take(take + 1).ToListAsync(ct);
-        var next = rows.Count > take ? Cursor.Encode(rows[take - 1].Id.ToString()) : null;
+        var query = db.Inspections.AsNoTracking().Where(i => i.AgencyCode == agency);
+
+        if (Present(q.CheckpointId) is { } checkpointText)
+        {
+            if (!Guid.TryParse(checkpointText, out var checkpointId) || checkpointId == Guid.Empty)
+                errors.Add("checkpointId", "must be a checkpoint's id (a UUID)");
+            else
+            {
+                // Another agency's checkpoint is answered exactly like one that does not exist.
+                var checkpoint = await db.Checkpoints.AsNoTracking()
+                    .Where(c => c.PublicId == checkpointId && c.AgencyCode == agency).Select(c => (long?)c.Id).FirstOrDefaultAsync(ct);
+                if (checkpoint is not { } internalId) errors.Add("checkpointId", "is not a checkpoint of your agency");
+                else query = query.Where(i => i.CheckpointId == internalId);
+            }
+        }
+
+        var from = Times.Read(q.From, "from", errors);
+        var to = Times.Read(q.To, "to", errors);
+        if (from is { } f && to is { } t && f >= t) errors.Add("to", "must be later than from");
+        if (from is { } fromValue) query = query.Where(i => i.InspectedAt >= fromValue);
+        if (to is { } toValue) query = query.Where(i => i.InspectedAt < toValue);
+
+        if (Present(q.Result) is { } resultText)
+        {
+            if (!EnumText.TryParse<InspectionResult>(resultText, out var result))
+                errors.Add("result", $"must be one of: {EnumText.Allowed<InspectionResult>()}");
+            else query = query.Where(i => i.Result == result);
+        }
+
+        if (Present(q.Substance) is { } substanceText)
+        {
+            var substance = substanceText.ToLowerInvariant();
+            if (!Substances.All.Contains(substance))
+                errors.Add("substance", $"must be one of: {string.Join(", ", Substances.All.Order(StringComparer.Ordinal))}");
+            else query = query.Where(i => i.Seizures.Any(s => s.Substance == substance));
+        }
+
+        // Identifiers: the same checks and normalisation as a post, then the keyed token. The plaintext
+        // goes no further than this method: not into the query, the answer, logs or errors.
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime.AddHours(8)); // birth dates are Beijing-time dates
+        foreach (var (field, text) in new[] { ("idNumber", q.IdNumber), ("plate", q.Plate), ("phone", q.Phone), ("waybill", q.Waybill) })
+        {
+            if (Present(text) is not { } value) continue;
+            if (!SubjectIdentifiers.TryNormalize(field, value, today, out var kind, out var normalised, out var error))
+            {
+                errors.Add(field, error);
+                continue;
+            }
+            var token = protector.Token(kind, normalised);
+            query = query.Where(i => i.Subjects.Any(s => s.Token == token));
+        }
+
+        if (!errors.IsValid) return errors.ToResult();
+
+        if (before is { } last) query = query.Where(i => i.Id < last);
+        var rows = await query.Include(i => i.Checkpoint).OrderByDescending(i => i.Id).Take(take + 1).ToListAsync(ct);
+        var next = rows.Count > take ? Cursor.Encode(rows[take - 1].Id.ToString(CultureInfo.InvariantCulture)) : null;
         return TypedResults.Ok(new Page<InspectionView>(rows.Take(take).Select(i => ToView(i, null)).ToList(), next));
     }
+
+    private static string? Present(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     internal static InspectionFlagged ToFlaggedEvent(Inspection inspection, TimeProvider time) => new()
     {
@@ -116,4 +195,79 @@ public static class InspectionsApi
                 return new WatchlistHitView(EnumText.Of(subject.Kind), subject.Masked, h.LeadReference, h.OwnerAgency, h.Contact, h.Severity);
             }).ToList(),
             watchlist.Checked ? null : "The watchlist could not be checked just now; the inspection is recorded. Check again or call the duty desk."));
+}
+
+/// <summary>The query string of GET /api/screening/v1/inspections. Every value is text so a bad one is named in the 400.</summary>
+public sealed record InspectionQuery(
+    string? CheckpointId, string? From, string? To, string? Result, string? Substance,
+    string? IdNumber, string? Plate, string? Phone, string? Waybill, string? Cursor, string? Limit)
+{
+    private static readonly HashSet<string> Known = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "checkpointId", "from", "to", "result", "substance", "idNumber", "plate", "phone", "waybill", "cursor", "limit",
+    };
+
+    /// <summary>
+    /// A misspelt filter (id_number=…) would otherwise be ignored and the answer would look like a search that found
+    /// everything; name it instead.
+    /// </summary>
+    public static void RejectUnknownParameters(IQueryCollection query, ValidationErrors errors)
+    {
+        foreach (var key in query.Keys)
+            if (!Known.Contains(key)) errors.Add(key, $"is not a filter of this list (known: {string.Join(", ", Known)})");
+    }
+}
+
+/// <summary>Times in query strings: ISO 8601, UTC unless an offset is given.</summary>
+internal static class Times
+{
+    private static readonly string[] Formats =
+    [
+        "yyyy-MM-dd",
+        "yyyy-MM-dd'T'HH:mmK",
+        "yyyy-MM-dd'T'HH:mm:ssK",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+    ];
+
+    /// <summary>Null when absent; adds an error naming <paramref name="field"/> when it is not an ISO 8601 time.</summary>
+    public static DateTimeOffset? Read(string? text, string field, ValidationErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var s = text.Trim();
+        // An unencoded '+' of an offset arrives as a space (…T10:00:00 08:00): read it as the '+' it was.
+        if (s.Length > 6 && s[^6] == ' ' && s[^3] == ':') s = s[..^6] + "+" + s[^5..];
+        if (DateTimeOffset.TryParseExact(s, Formats, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+            return value.ToUniversalTime();
+        errors.Add(field, "must be an ISO 8601 time such as 2026-11-25T08:00:00Z (UTC unless an offset is given)");
+        return null;
+    }
+}
+
+/// <summary>Identifiers checked and normalised one way for posts (InspectionFactory) and searches, so a search finds what a post stored.</summary>
+internal static class SubjectIdentifiers
+{
+    public static bool TryNormalize(string field, string text, DateOnly today, out SubjectKind kind, out string value, out string error)
+    {
+        value = "";
+        switch (field)
+        {
+            case "idNumber":
+                kind = SubjectKind.Person;
+                if (!ResidentIdNumber.TryParse(text, today, out var id, out error)) return false;
+                value = id.Value;
+                return true;
+            case "plate":
+                kind = SubjectKind.Vehicle;
+                return PlateNumber.TryNormalize(text, out value, out error);
+            case "phone":
+                kind = SubjectKind.Phone;
+                return MobileNumber.TryNormalize(text, out value, out error);
+            case "waybill":
+                kind = SubjectKind.Parcel;
+                return Waybill.TryNormalizeAny(text, out value, out error);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(field), field, "not an identifier filter");
+        }
+    }
 }

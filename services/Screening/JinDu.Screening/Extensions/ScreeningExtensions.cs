@@ -30,7 +30,9 @@ public static class ScreeningExtensions
         // Distributed: ask Leads over gRPC. The standalone host registers an in-process lookup instead.
         if (builder.Configuration["Services:Leads"] is { Length: > 0 } leads)
         {
-            builder.Services.AddGrpcClient<Leads.Grpc.V1.Watchlist.WatchlistClient>(o => o.Address = new Uri(leads));
+            builder.Services.AddGrpcClient<Leads.Grpc.V1.Watchlist.WatchlistClient>(o => o.Address = new Uri(leads))
+                // Leads back after an outage is asked again within seconds (the default back-off reaches 2 minutes).
+                .ConfigureChannel(c => c.MaxReconnectBackoff = TimeSpan.FromSeconds(5));
             builder.Services.AddScoped<IWatchlistLookup, GrpcWatchlistLookup>();
         }
         return builder;

@@ -31,6 +31,7 @@ public sealed class ScreeningDbContext(DbContextOptions<ScreeningDbContext> opti
             e.ToTable("inspections");
             e.HasIndex(x => x.PublicId).IsUnique();
             e.HasIndex(x => new { x.AgencyCode, x.Id });
+            e.HasIndex(x => new { x.AgencyCode, x.InspectedAt });
             e.Property(x => x.AgencyCode).HasMaxLength(6);
             e.Property(x => x.OfficerId).HasMaxLength(200);
             e.Property(x => x.OfficerName).HasMaxLength(200);

@@ -462,6 +462,8 @@ namespace JinDu.Screening.Infrastructure.Migrations
 
                     b.HasIndex("AgencyCode", "Id");
 
+                    b.HasIndex("AgencyCode", "InspectedAt");
+
                     b.ToTable("inspections", (string)null);
                 });
 
