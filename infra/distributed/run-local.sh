@@ -11,7 +11,8 @@
 #
 # Environment (all optional):
 #   JINDU_DISTRIBUTED_DIR   data, keys and logs                 (default: <repo>/.jindu-distributed)
-#   JINDU_GATEWAY_PORT      8080     JINDU_SCREENING_PORT  5101  JINDU_LEADS_PORT  5102
+#   JINDU_GATEWAY_PORT      8080     JINDU_GATEWAY_GRPC_PORT 8081 (h2c, couriers' gRPC)
+#   JINDU_SCREENING_PORT    5101     JINDU_LEADS_PORT  5102
 #   JINDU_COOPERATION_PORT  5103     gRPC (h2c) listeners: JINDU_SCREENING_GRPC_PORT 5111,
 #   JINDU_LEADS_GRPC_PORT 5112, JINDU_COOPERATION_GRPC_PORT 5113
 #   JINDU_SKIP_BUILD=1      use the last Release build instead of building the solution again
@@ -37,6 +38,7 @@ esac
 
 DATA="${JINDU_DISTRIBUTED_DIR:-$REPO/.jindu-distributed}"
 GATEWAY_PORT="${JINDU_GATEWAY_PORT:-8080}"
+GATEWAY_GRPC_PORT="${JINDU_GATEWAY_GRPC_PORT:-8081}"
 SCREENING_PORT="${JINDU_SCREENING_PORT:-5101}"
 LEADS_PORT="${JINDU_LEADS_PORT:-5102}"
 COOPERATION_PORT="${JINDU_COOPERATION_PORT:-5103}"
@@ -76,7 +78,7 @@ if [ "$SERVERS_ONLY" = 0 ]; then
     for proj in "$LEADS_PROJ" "$SCREENING_PROJ" "$COOPERATION_PROJ" "$GATEWAY_PROJ"; do
         [ -f "$REPO/$proj" ] || die "project $proj not found"
     done
-    for port in "$GATEWAY_PORT" "$SCREENING_PORT" "$LEADS_PORT" "$COOPERATION_PORT" \
+    for port in "$GATEWAY_PORT" "$GATEWAY_GRPC_PORT" "$SCREENING_PORT" "$LEADS_PORT" "$COOPERATION_PORT" \
                 "$SCREENING_GRPC_PORT" "$LEADS_GRPC_PORT" "$COOPERATION_GRPC_PORT"; do
         ! port_in_use "$port" || die "port 127.0.0.1:$port is taken; free it or choose others (JINDU_*_PORT, see $0 --help)"
     done
@@ -257,14 +259,16 @@ start cooperation "$COOPERATION_PROJ" "$COOPERATION_DLL" "${COMMON[@]}" $(listen
     "ConnectionStrings__Cooperation=$COOPERATION_DB"
 # Urls, not ASPNETCORE_URLS: the gateway's appsettings.json sets Urls, which wins over ASPNETCORE_URLS.
 start gateway "$GATEWAY_PROJ" "$GATEWAY_DLL" \
-    "Urls=$GATEWAY_URL" \
+    "Kestrel__Endpoints__Http__Url=$GATEWAY_URL" Kestrel__Endpoints__Http__Protocols=Http1 \
+    "Kestrel__Endpoints__Grpc__Url=http://127.0.0.1:$GATEWAY_GRPC_PORT" Kestrel__Endpoints__Grpc__Protocols=Http2 \
     Auth__Mode=Embedded \
     "Auth__Issuer=$GATEWAY_URL" \
     "Auth__LocalIssuer__KeyFile=$KEYS/issuer-key.json" \
     "ReverseProxy__Clusters__screening__Destinations__primary__Address=http://127.0.0.1:$SCREENING_PORT" \
     "ReverseProxy__Clusters__leads__Destinations__primary__Address=http://127.0.0.1:$LEADS_PORT" \
     "ReverseProxy__Clusters__cooperation__Destinations__primary__Address=http://127.0.0.1:$COOPERATION_PORT" \
-    "ReverseProxy__Clusters__leads-grpc__Destinations__primary__Address=http://127.0.0.1:$LEADS_GRPC_PORT"
+    "ReverseProxy__Clusters__leads-grpc__Destinations__primary__Address=http://127.0.0.1:$LEADS_GRPC_PORT" \
+    "ReverseProxy__Clusters__screening-grpc__Destinations__primary__Address=http://127.0.0.1:$SCREENING_GRPC_PORT"
 wait_ready gateway "$GATEWAY_PORT"
 wait_ready leads "$LEADS_PORT"
 wait_ready screening "$SCREENING_PORT"
@@ -273,7 +277,7 @@ wait_ready cooperation "$COOPERATION_PORT"
 cat <<EOF
 
 JinDu Platform (distributed, local processes) is up. Ctrl-C stops everything.
-  gateway      $GATEWAY_URL   (REST /api/{service}/v1/..., token issuer)
+  gateway      $GATEWAY_URL   (REST /api/{service}/v1/..., token issuer); gRPC h2c http://127.0.0.1:$GATEWAY_GRPC_PORT
   screening    http://127.0.0.1:$SCREENING_PORT   gRPC h2c http://127.0.0.1:$SCREENING_GRPC_PORT
   leads        http://127.0.0.1:$LEADS_PORT   gRPC h2c http://127.0.0.1:$LEADS_GRPC_PORT
   cooperation  http://127.0.0.1:$COOPERATION_PORT   gRPC h2c http://127.0.0.1:$COOPERATION_GRPC_PORT

@@ -17,6 +17,8 @@ public sealed class DistributedPlatform : IAsyncLifetime
 
     public RealServers Servers { get; } = new();
     public string GatewayUrl { get; private set; } = "";
+    /// <summary>The gateway's HTTP/2 listener, for gRPC clients (couriers' feeds and referral streams).</summary>
+    public string GatewayGrpcUrl { get; private set; } = "";
     /// <summary>The Screening service's own address, for calls that bypass the gateway (benchmarks, readiness).</summary>
     public string ScreeningUrl { get; private set; } = "";
     public string LeadsUrl { get; private set; } = "";
@@ -52,6 +54,8 @@ public sealed class DistributedPlatform : IAsyncLifetime
         };
 
         int leadsHttp = FreePort.Next(), leadsGrpc = FreePort.Next(), screeningHttp = FreePort.Next(), cooperationHttp = FreePort.Next();
+        int screeningGrpc = FreePort.Next(), gatewayGrpc = FreePort.Next();
+        GatewayGrpcUrl = $"http://127.0.0.1:{gatewayGrpc}";
         ScreeningUrl = $"http://127.0.0.1:{screeningHttp}";
         LeadsUrl = $"http://127.0.0.1:{leadsHttp}";
         CooperationUrl = $"http://127.0.0.1:{cooperationHttp}";
@@ -66,6 +70,8 @@ public sealed class DistributedPlatform : IAsyncLifetime
         {
             ["ConnectionStrings__Screening"] = await Servers.CreatePostgresDatabaseAsync("screening"),
             ["Services__Leads"] = $"http://127.0.0.1:{leadsGrpc}",
+            ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{screeningGrpc}",
+            ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
         });
         var cooperation = await LaunchServiceAsync("cooperation", "services/Cooperation/JinDu.Cooperation", "JinDu.Cooperation", cooperationHttp, shared, new()
         {
@@ -74,13 +80,17 @@ public sealed class DistributedPlatform : IAsyncLifetime
         var gatewayDll = ServiceProcess.BuildOutput("gateway/JinDu.Gateway", "JinDu.Gateway");
         var gatewayEnvironment = new Dictionary<string, string>
         {
-            ["Urls"] = GatewayUrl,
+            // REST on HTTP/1.1 and gRPC on an HTTP/2-only listener: cleartext Kestrel cannot offer both on one port.
+            ["Kestrel__Endpoints__Http__Url"] = GatewayUrl,
+            ["Kestrel__Endpoints__Grpc__Url"] = GatewayGrpcUrl,
+            ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
             ["Auth__Mode"] = "Embedded",
             ["Auth__Issuer"] = GatewayUrl,
             ["Auth__LocalIssuer__KeyFile"] = Path.Combine(LogDirectory, "issuer.pem"),
             ["ReverseProxy__Clusters__screening__Destinations__primary__Address"] = $"http://127.0.0.1:{screeningHttp}",
             ["ReverseProxy__Clusters__leads__Destinations__primary__Address"] = $"http://127.0.0.1:{leadsHttp}",
             ["ReverseProxy__Clusters__leads-grpc__Destinations__primary__Address"] = $"http://127.0.0.1:{leadsGrpc}",
+            ["ReverseProxy__Clusters__screening-grpc__Destinations__primary__Address"] = $"http://127.0.0.1:{screeningGrpc}",
             ["ReverseProxy__Clusters__cooperation__Destinations__primary__Address"] = $"http://127.0.0.1:{cooperationHttp}",
         };
         var gateway = ServiceProcess.Start("gateway", gatewayDll, gatewayEnvironment, LogDirectory);
