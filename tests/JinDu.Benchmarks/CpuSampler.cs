@@ -1,0 +1,113 @@
+using System.Diagnostics;
+
+namespace JinDu.Benchmarks;
+
+/// <summary>
+/// Where the machine's CPU went during a round, from /proc (Linux only; elsewhere <see cref="Create"/>
+/// returns null): this benchmark process (the load client), each platform process it started, the
+/// servers started for it (PostgreSQL, RabbitMQ, Redis: every process whose command line names their
+/// folder, and their children), and the rest of the machine's busy time as "other" (kernel work for the
+/// loopback network that no process is charged for, and anything else running on the machine).
+/// </summary>
+public sealed class CpuSampler
+{
+    internal const double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
+    private static readonly (string Dll, string Group)[] PlatformProcesses =
+    [
+        ("JinDu.Gateway.dll", "gateway"), ("JinDu.Screening.dll", "screening"),
+        ("JinDu.Leads.dll", "leads"), ("JinDu.Cooperation.dll", "cooperation"),
+    ];
+
+    public static readonly string[] Groups = ["client", "gateway", "screening", "leads", "cooperation", "postgres", "rabbitmq", "redis", "other"];
+
+    private readonly int _self = Environment.ProcessId;
+    private readonly string? _serversDirectory;
+
+    private CpuSampler(string? serversDirectory) => _serversDirectory = serversDirectory;
+
+    public static CpuSampler? Create(string? serversDirectory) =>
+        OperatingSystem.IsLinux() && File.Exists("/proc/stat") ? new CpuSampler(serversDirectory) : null;
+
+    public sealed record Snapshot(long Timestamp, long MachineBusy, IReadOnlyDictionary<string, long> Ticks);
+
+    public Snapshot Take()
+    {
+        var procs = new Dictionary<int, (int Parent, string Comm, string Cmdline, long Ticks)>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var open = stat.IndexOf('(');
+                var close = stat.LastIndexOf(')');
+                var fields = stat[(close + 2)..].Split(' '); // fields[0] is field 3 (state)
+                var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // utime + stime
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                procs[pid] = (int.Parse(fields[1]), stat[(open + 1)..close], cmdline, ticks);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // The process ended while we read it.
+            }
+        }
+
+        var groups = Groups.ToDictionary(g => g, _ => 0L);
+        foreach (var (pid, p) in procs)
+        {
+            if (GroupOf(pid, p.Parent, p.Comm, p.Cmdline, procs) is { } group) groups[group] += p.Ticks;
+        }
+        return new Snapshot(Stopwatch.GetTimestamp(), MachineBusyTicks(), groups);
+    }
+
+    private string? GroupOf(int pid, int parent, string comm, string cmdline,
+        Dictionary<int, (int Parent, string Comm, string Cmdline, long Ticks)> procs)
+    {
+        if (pid == _self) return "client";
+        if (parent == _self)
+            foreach (var (dll, group) in PlatformProcesses)
+                if (cmdline.Contains(dll, StringComparison.Ordinal)) return group;
+        if (_serversDirectory is null) return null;
+        // A server process, or a child of one (PostgreSQL backends, RabbitMQ's helpers).
+        for (int p = pid, depth = 0; p > 1 && depth < 6 && procs.TryGetValue(p, out var info); p = info.Parent, depth++)
+        {
+            if (!info.Cmdline.Contains(_serversDirectory, StringComparison.Ordinal)) continue;
+            if (comm.StartsWith("postgres", StringComparison.Ordinal)) return "postgres";
+            if (comm.StartsWith("redis", StringComparison.Ordinal)) return "redis";
+            return "rabbitmq"; // beam.smp, erl_child_setup, inet_gethost…
+        }
+        return null;
+    }
+
+    private static long MachineBusyTicks()
+    {
+        // cpu  user nice system idle iowait irq softirq steal …: busy is everything but idle and iowait.
+        var line = File.ReadLines("/proc/stat").First(l => l.StartsWith("cpu ", StringComparison.Ordinal));
+        var v = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        return v.Take(8).Sum() - v[3] - v[4];
+    }
+}
+
+/// <summary>CPU used during a round, in cores (1.0 = one core busy the whole round).</summary>
+public sealed record CpuUsage(double Seconds, double MachineBusyCores, IReadOnlyDictionary<string, double> Cores)
+{
+    /// <summary>CPU milliseconds one successful request cost in <paramref name="group"/>.</summary>
+    public double MsPerRequest(string group, long requests) =>
+        requests == 0 ? double.NaN : Cores.GetValueOrDefault(group) * Seconds * 1000 / requests;
+}
+
+public static class CpuSnapshotExtensions
+{
+    public static CpuUsage Since(this CpuSampler.Snapshot after, CpuSampler.Snapshot before)
+    {
+        var seconds = (after.Timestamp - before.Timestamp) / (double)Stopwatch.Frequency;
+        double Cores(long ticks) => ticks / CpuSampler.TicksPerSecond / seconds;
+        var cores = new Dictionary<string, double>();
+        foreach (var (group, ticks) in after.Ticks)
+            if (group != "other")
+                cores[group] = Cores(Math.Max(0, ticks - before.Ticks.GetValueOrDefault(group)));
+        var machine = Cores(after.MachineBusy - before.MachineBusy);
+        cores["other"] = Math.Max(0, machine - cores.Values.Sum());
+        return new CpuUsage(seconds, machine, cores);
+    }
+}

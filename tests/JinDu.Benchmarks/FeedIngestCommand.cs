@@ -1,0 +1,383 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Grpc.Net.Client;
+using JinDu.BuildingBlocks.Identifiers;
+using JinDu.DataGenerator;
+using JinDu.Testing;
+using Npgsql;
+
+namespace JinDu.Benchmarks;
+
+/// <summary>
+/// DESIGN.md §7 "courier feed ingest": parcels through the gateway's gRPC stream, stored, deduplicated and
+/// rolled up by Screening, at least half the rate of a raw PostgreSQL binary COPY of the same rows. In one
+/// run against one platform: a COPY of the rows into a fresh table (before), the gRPC stream, the COPY again
+/// (after), the COPY into a table with the parcels table's indexes (for reference), and an HTTP NDJSON
+/// upload of a smaller count. Screening's resident memory is sampled every 500 ms while it ingests.
+/// </summary>
+public sealed class FeedIngestCommand : IBenchmarkCommand
+{
+    public string Name => "feed-ingest";
+    public string Summary => "courier parcels through the gateway's gRPC stream vs. a raw PostgreSQL binary COPY (goal: ratio >= 0.5)";
+    public string Usage => """
+        options:
+          --count N            parcels through the gRPC stream, and COPYed as the baseline (default 1000000)
+          --ndjson-count N     parcels in the HTTP NDJSON upload (default 200000; 0 leaves it out)
+          --warmup-count N     parcels through the gRPC stream first, not counted, another seed (default 20000)
+          --max-seconds N      bound on each ingest: the stream or upload is cancelled after it (default 600)
+          --pause-seconds N    idle time between phases, for the outbox and consumers to drain (default 3)
+          --seed N             seed of the measured parcels; the warm-up and NDJSON ones use other seeds (default 42)
+          --results FILE       markdown file the run is appended to
+                               (default tests/JinDu.Benchmarks/results/feed-ingest.md)
+        """;
+
+    private static readonly string[] CpuColumns = ["client", "gateway", "screening", "leads", "cooperation", "postgres", "rabbitmq", "redis", "other"];
+
+    public sealed record Parameters(int Count, int NdjsonCount, int WarmupCount, double MaxSeconds, double PauseSeconds, int Seed);
+
+    public async Task<int> RunAsync(Options options, CancellationToken ct)
+    {
+        var p = new Parameters(
+            Count: options.Int("count", 1_000_000, 1_000, 5_000_000),
+            NdjsonCount: options.Int("ndjson-count", 200_000, 0, 2_000_000),
+            WarmupCount: options.Int("warmup-count", 20_000, 0, 1_000_000),
+            MaxSeconds: options.Double("max-seconds", 600, 10, 3600),
+            PauseSeconds: options.Double("pause-seconds", 3, 0, 60),
+            Seed: options.Int("seed", 42, 0, int.MaxValue - 10));
+        var resultsFile = options.String("results")
+                          ?? Path.Combine(ServiceProcess.RepoRoot(), "tests", "JinDu.Benchmarks", "results", "feed-ingest.md");
+        options.EnsureAllRead();
+
+        var machine = MachineDescription.Current();
+        Console.WriteLine($"feed-ingest: {machine.Summary}");
+        Console.WriteLine($"  {p.Count:N0} parcels through one gRPC stream and by raw COPY; {p.NdjsonCount:N0} by HTTP NDJSON upload; warm-up {p.WarmupCount:N0}");
+        if (machine.Configuration != "Release")
+            Console.WriteLine("  !! not a Release build: the services run from their Debug output. Use dotnet run -c Release.");
+        if (machine.LoadAverage is > 0.5)
+            Console.WriteLine($"  !! load average {machine.LoadAverage:0.00} before the start: something else is using the CPU, the figures will be noisy.");
+
+        var clock = Stopwatch.StartNew();
+        var platform = new DistributedPlatform { LogLevel = "Warning" };
+        Console.WriteLine("starting PostgreSQL, RabbitMQ, Redis, the gateway and the three services…");
+        try
+        {
+            await platform.InitializeAsync().WaitAsync(ct);
+            Console.WriteLine($"  up in {clock.Elapsed.TotalSeconds:0.0} s: gateway {platform.GatewayUrl} (gRPC {platform.GatewayGrpcUrl})");
+            return await MeasureAsync(platform, p, machine, resultsFile, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"feed-ingest failed: {ex}");
+            if (platform.Processes.Count > 0) Console.Error.WriteLine(platform.Logs());
+            Console.Error.WriteLine($"(process logs in {platform.LogDirectory})");
+            return 1;
+        }
+        finally
+        {
+            Console.WriteLine("stopping the platform…");
+            await platform.DisposeAsync();
+            Console.WriteLine($"done in {clock.Elapsed.TotalSeconds:0} s.");
+        }
+    }
+
+    private static ParcelGenerator Generator(int seed, int count) => new(seed, new ParcelOptions
+    {
+        // Today in China time, nothing later than a minute ago: the platform refuses times in the future.
+        Day = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)),
+        NotAfter = DateTimeOffset.UtcNow.AddMinutes(-1),
+        Count = count,
+        Companies = [CourierCompany.SF], // the courier-sf client's token names SF: the only company it may send
+        OutletsPerCompany = 20,
+        NonCompliantShare = 0.02,
+        SuspiciousShare = 0.001,
+        DuplicateShare = 0.01,
+    });
+
+    private static async Task<int> MeasureAsync(DistributedPlatform platform, Parameters p, MachineDescription machine, string resultsFile, CancellationToken ct)
+    {
+        var token = await platform.Platform().ClientTokenAsync("courier-sf", "sf-demo-secret");
+        var screeningPid = FeedIngestRss.FindScreening()
+                           ?? throw new InvalidOperationException("cannot find the Screening process (a child of this one running JinDu.Screening.dll) in /proc");
+        var cpu = CpuSampler.Create(platform.Servers.ServersDirectory);
+        var admin = new NpgsqlConnectionStringBuilder(platform.Servers.PostgresServerConnectionString) { Pooling = false }.ConnectionString;
+        var screeningDb = await ScreeningDatabaseAsync(admin, ct);
+
+        // The records, made before anything is timed so that neither side pays for the generator while measured.
+        var generating = Stopwatch.StartNew();
+        var measured = Generator(p.Seed, p.Count);
+        var parcels = measured.Generate().ToList();
+        var generatorRate = parcels.Count / generating.Elapsed.TotalSeconds;
+        var tally = measured.Tally;
+        byte[] ndjson = [];
+        ComplianceTally? ndjsonTally = null;
+        if (p.NdjsonCount > 0)
+        {
+            var g = Generator(p.Seed + 2, p.NdjsonCount);
+            ndjson = FeedIngestNdjson.Body(g.Generate());
+            ndjsonTally = g.Tally;
+        }
+        Console.WriteLine($"  generated {parcels.Count:N0} parcels ({tally.DistinctWaybills:N0} waybills, {tally.Resubmissions:N0} re-sent) in " +
+                          $"{generating.Elapsed.TotalSeconds:0.0} s; NDJSON body {ndjson.Length / 1048576.0:0} MB");
+
+        using var channel = GrpcChannel.ForAddress(platform.GatewayGrpcUrl, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan, UseProxy = false, EnableMultipleHttp2Connections = false },
+        });
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // bounded by --max-seconds instead
+        };
+        var gateway = new Uri(platform.GatewayUrl);
+        var copy = await FeedIngestCopy.CreateAsync(platform.Servers);
+
+        // Warm-up: every path once, not counted: the JIT, connection pools, the first batches' plans.
+        var warmup = "none";
+        if (p.WarmupCount > 0)
+        {
+            var w = Generator(p.Seed + 1, p.WarmupCount).Generate().ToList();
+            var run = await FeedIngestGrpc.StreamAsync("warm-up", channel, token, w, p.MaxSeconds, null, ct);
+            warmup = $"{run.Accepted:N0} parcels through the gRPC stream at {run.RecordsPerSecond:0}/s";
+            if (!run.Clean) throw new InvalidOperationException($"the warm-up stream failed: {run.Failure}; rejected {run.Rejected}: {string.Join(" | ", run.RejectSamples)}");
+            await copy.WarmUpAsync(w, ct);
+            if (p.NdjsonCount > 0)
+            {
+                var small = Generator(p.Seed + 3, Math.Min(5_000, p.NdjsonCount));
+                var body = FeedIngestNdjson.Body(small.Generate());
+                var up = await FeedIngestNdjson.UploadAsync(http, gateway, token, body, small.Tally.Records, p.MaxSeconds, null, ct);
+                if (!up.Clean) throw new InvalidOperationException($"the warm-up upload failed: {up.Failure}; rejected {up.Rejected}: {string.Join(" | ", up.RejectSamples)}");
+                warmup += $", {up.Accepted:N0} by NDJSON upload at {up.RecordsPerSecond:0}/s";
+            }
+            warmup += $", {w.Count:N0} rows by COPY";
+            Console.WriteLine($"  warm-up: {warmup}");
+        }
+
+        // 1. The baseline before: raw COPY of the same rows.
+        await PauseAsync(p, admin, ct);
+        var copyBefore = await TimedAsync(cpu, () => copy.CopyAsync(parcels, indexed: false, ct));
+        Console.WriteLine($"  COPY (before)          : {parcels.Count / copyBefore.Seconds,9:0} rows/s  ({copyBefore.Seconds:0.00} s){CpuLine(copyBefore.Cpu)}");
+
+        // 2. The gRPC stream through the gateway.
+        await PauseAsync(p, admin, ct);
+        var stored0 = await StoredAsync(admin, screeningDb, ct);
+        var rssBefore = FeedIngestRss.ReadMb(screeningPid);
+        FeedIngestRun grpc;
+        CpuUsage? grpcCpu;
+        double grpcRssPeak, grpcRssLast;
+        int grpcRssSamples;
+        await using (var rss = FeedIngestRss.Start(screeningPid, "gRPC"))
+        {
+            var before = cpu?.Take();
+            grpc = await FeedIngestGrpc.StreamAsync("gRPC stream via gateway", channel, token, parcels, p.MaxSeconds, rss.Progress, ct);
+            grpcCpu = before is null ? null : cpu!.Take().Since(before);
+            await rss.StopAsync();
+            (grpcRssPeak, grpcRssLast, grpcRssSamples) = (rss.PeakMb, rss.LastMb, rss.Samples);
+        }
+        var stored1 = await StoredAsync(admin, screeningDb, ct);
+        Console.WriteLine($"  gRPC stream via gateway: {grpc.RecordsPerSecond,9:0} rows/s  ({grpc.Seconds:0.00} s; writes done after {grpc.WriteSeconds:0.00} s){CpuLine(grpcCpu)}");
+        var storedLine = StoredLine(stored0, stored1, tally);
+        Console.WriteLine($"    {storedLine}");
+
+        // 3. The baseline after, and into an indexed table for reference.
+        await PauseAsync(p, admin, ct);
+        var copyAfter = await TimedAsync(cpu, () => copy.CopyAsync(parcels, indexed: false, ct));
+        Console.WriteLine($"  COPY (after)           : {parcels.Count / copyAfter.Seconds,9:0} rows/s  ({copyAfter.Seconds:0.00} s){CpuLine(copyAfter.Cpu)}");
+        await PauseAsync(p, admin, ct);
+        var copyIndexed = await TimedAsync(cpu, () => copy.CopyAsync(parcels, indexed: true, ct));
+        Console.WriteLine($"  COPY, indexed table    : {parcels.Count / copyIndexed.Seconds,9:0} rows/s  ({copyIndexed.Seconds:0.00} s){CpuLine(copyIndexed.Cpu)}");
+
+        // 4. The HTTP NDJSON upload through the gateway.
+        FeedIngestRun? upload = null;
+        CpuUsage? uploadCpu = null;
+        double uploadRssPeak = double.NaN;
+        string? uploadStored = null;
+        if (p.NdjsonCount > 0)
+        {
+            await PauseAsync(p, admin, ct);
+            var s0 = await StoredAsync(admin, screeningDb, ct);
+            await using var rss = FeedIngestRss.Start(screeningPid, "NDJSON");
+            var before = cpu?.Take();
+            upload = await FeedIngestNdjson.UploadAsync(http, gateway, token, ndjson, ndjsonTally!.Records, p.MaxSeconds, rss.Progress, ct);
+            uploadCpu = before is null ? null : cpu!.Take().Since(before);
+            await rss.StopAsync();
+            uploadRssPeak = rss.PeakMb;
+            uploadStored = StoredLine(s0, await StoredAsync(admin, screeningDb, ct), ndjsonTally);
+            Console.WriteLine($"  HTTP NDJSON via gateway: {upload.RecordsPerSecond,9:0} rows/s  ({upload.Seconds:0.00} s){CpuLine(uploadCpu)}");
+            Console.WriteLine($"    {uploadStored}");
+        }
+        var rssAfter = FeedIngestRss.ReadMb(screeningPid);
+
+        var result = new Result(p, machine, warmup, generatorRate, tally, parcels.Count, copyBefore, copyAfter, copyIndexed, grpc, grpcCpu,
+            storedLine, stored0, stored1, rssBefore, grpcRssPeak, grpcRssLast, grpcRssSamples, upload, uploadCpu, uploadStored, uploadRssPeak, rssAfter);
+        Console.WriteLine();
+        Console.Write(result.Text());
+        result.Append(resultsFile);
+        Console.WriteLine($"results appended to {resultsFile}");
+        return result.Clean ? 0 : 1;
+    }
+
+    private static async Task PauseAsync(Parameters p, string admin, CancellationToken ct)
+    {
+        if (p.PauseSeconds > 0) await Task.Delay(TimeSpan.FromSeconds(p.PauseSeconds), ct);
+        // Each phase starts with no dirty pages left by the one before.
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("CHECKPOINT", connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public sealed record Timed(double Seconds, CpuUsage? Cpu);
+
+    private static async Task<Timed> TimedAsync(CpuSampler? cpu, Func<Task<double>> run)
+    {
+        var before = cpu?.Take();
+        var seconds = await run();
+        return new Timed(seconds, before is null ? null : cpu!.Take().Since(before));
+    }
+
+    private static string CpuLine(CpuUsage? c) => c is null ? "" :
+        $"  | CPU {c.MachineBusyCores:0.00} cores busy: " + string.Join(" ", CpuColumns.Select(g => $"{g} {c.Cores.GetValueOrDefault(g):0.00}"));
+
+    /// <summary>Screening's database on the server: the newest one whose name starts with "screening" (this platform made it last).</summary>
+    private static async Task<string?> ScreeningDatabaseAsync(string admin, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT datname FROM pg_database WHERE datname LIKE 'screening%' ORDER BY oid DESC LIMIT 1", connection);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
+    public sealed record Stored(long Parcels, long RolledUp);
+
+    /// <summary>Rows in Screening's parcels table, and the SF parcels its outlet-day roll-ups count.</summary>
+    private static async Task<Stored?> StoredAsync(string admin, string? database, CancellationToken ct)
+    {
+        if (database is null) return null;
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT (SELECT count(*) FROM parcels), (SELECT coalesce(sum(\"Parcels\"), 0)::bigint FROM outlet_days WHERE \"Company\" = 'SF')", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new Stored(reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static string StoredLine(Stored? before, Stored? after, ComplianceTally tally)
+    {
+        if (before is null || after is null) return "stored rows: not checked (no screening database found)";
+        var rows = after.Parcels - before.Parcels;
+        var rolled = after.RolledUp - before.RolledUp;
+        var ok = rows == tally.DistinctWaybills && rolled == tally.DistinctWaybills;
+        return $"stored: {rows:N0} new parcel rows, roll-ups +{rolled:N0}, for {tally.DistinctWaybills:N0} distinct waybills in {tally.Records:N0} records " +
+               (ok ? "(deduplicated and rolled up exactly)" : "!! MISMATCH");
+    }
+
+    private sealed record Result(
+        Parameters P, MachineDescription Machine, string Warmup, double GeneratorRate, ComplianceTally Tally, int Rows,
+        Timed CopyBefore, Timed CopyAfter, Timed CopyIndexed, FeedIngestRun Grpc, CpuUsage? GrpcCpu, string StoredLine, Stored? Stored0, Stored? Stored1,
+        double? RssBefore, double GrpcRssPeak, double GrpcRssLast, int GrpcRssSamples,
+        FeedIngestRun? Upload, CpuUsage? UploadCpu, string? UploadStored, double UploadRssPeak, double? RssAfter)
+    {
+        public double CopyRate => Rows / ((CopyBefore.Seconds + CopyAfter.Seconds) / 2);
+        public double Ratio => Grpc.RecordsPerSecond / CopyRate;
+        public bool StoredOk => Stored0 is null || Stored1 is null ||
+                                (Stored1.Parcels - Stored0.Parcels == Tally.DistinctWaybills && Stored1.RolledUp - Stored0.RolledUp == Tally.DistinctWaybills);
+        public bool Clean => Grpc.Clean && StoredOk && (Upload?.Clean ?? true) && (UploadStored is null || !UploadStored.Contains("MISMATCH"));
+
+        public string Text()
+        {
+            var b = new StringBuilder();
+            foreach (var run in new[] { Grpc, Upload })
+            {
+                if (run is null || run.Clean) continue;
+                b.AppendLine("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+                b.AppendLine($"!! {run.Path}: {run.Accepted:N0} accepted, {run.Rejected:N0} REJECTED of {run.Sent:N0} sent" +
+                             (run.Failure is null ? "" : $"; {run.Failure}"));
+                foreach (var s in run.RejectSamples) b.AppendLine($"!!   {s}");
+                b.AppendLine("!! The figures below are NOT a valid measurement.");
+                b.AppendLine("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+            }
+            if (!StoredOk) b.AppendLine($"!! {StoredLine}");
+            b.AppendLine($"RATIO gRPC stream / raw COPY: {Ratio:0.00}   (goal >= 0.5: {(Ratio >= 0.5 ? "met" : "NOT met")}; " +
+                         $"COPY before and after the stream: {Grpc.RecordsPerSecond / (Rows / CopyBefore.Seconds):0.00}, {Grpc.RecordsPerSecond / (Rows / CopyAfter.Seconds):0.00})");
+            b.AppendLine();
+            b.AppendLine("  path                                    rows/s    seconds      rows");
+            b.AppendLine($"  gRPC stream via gateway (stored)     {Grpc.RecordsPerSecond,9:0} {Grpc.Seconds,10:0.00} {Grpc.Accepted,9}");
+            b.AppendLine($"  raw binary COPY (mean of 2)          {CopyRate,9:0} {(CopyBefore.Seconds + CopyAfter.Seconds) / 2,10:0.00} {Rows,9}");
+            b.AppendLine($"    before / after the stream          {Rows / CopyBefore.Seconds,9:0} / {Rows / CopyAfter.Seconds:0}");
+            b.AppendLine($"  COPY into the indexed table          {Rows / CopyIndexed.Seconds,9:0} {CopyIndexed.Seconds,10:0.00} {Rows,9}   (reference)");
+            if (Upload is { } u)
+                b.AppendLine($"  HTTP NDJSON upload via gateway       {u.RecordsPerSecond,9:0} {u.Seconds,10:0.00} {u.Accepted,9}");
+            b.AppendLine();
+            b.AppendLine($"  Screening RSS: {RssBefore:0} MB before the stream, peak {GrpcRssPeak:0} MB during it ({GrpcRssSamples} samples, 500 ms), " +
+                         $"{GrpcRssLast:0} MB at its end" + (Upload is null ? "" : $"; peak {UploadRssPeak:0} MB during the NDJSON upload") + $"; {RssAfter:0} MB after all");
+            b.AppendLine($"  {StoredLine}");
+            if (UploadStored is not null) b.AppendLine($"  NDJSON {UploadStored}");
+            foreach (var (name, run) in new[] { ("gRPC", (FeedIngestRun?)Grpc), ("NDJSON", Upload) })
+                if (run?.Bursts is { } bursts)
+                    b.AppendLine($"  {name} receipts came in {bursts.Count:N0} bursts (gap > {FeedIngestBursts.GapMs} ms): median {bursts.MedianSize:0} receipts, " +
+                                 $"every {bursts.MedianIntervalMs:0} ms (p90 {bursts.P90IntervalMs:0}, max {bursts.MaxIntervalMs:0})");
+            b.AppendLine();
+            b.AppendLine("  CPU (cores) during          busy " + string.Join(" ", CpuColumns.Select(g => $"{g,8}")));
+            foreach (var (name, c) in new[] { ("COPY before", CopyBefore.Cpu), ("gRPC stream", GrpcCpu), ("COPY after", CopyAfter.Cpu), ("COPY indexed", CopyIndexed.Cpu), ("NDJSON upload", UploadCpu) })
+                if (c is not null)
+                    b.AppendLine($"  {name,-24} {c.MachineBusyCores,6:0.00} " + string.Join(" ", CpuColumns.Select(g => $"{c.Cores.GetValueOrDefault(g),8:0.00}")));
+            if (GrpcCpu is { } gc && Grpc.Accepted > 0)
+                b.AppendLine("  CPU µs per gRPC record: " + string.Join(", ", CpuColumns.Where(g => gc.Cores.GetValueOrDefault(g) > 0.01)
+                    .Select(g => $"{g} {gc.Cores[g] * gc.Seconds * 1e6 / Grpc.Accepted:0.0}")));
+            b.AppendLine($"  warm-up: {Warmup}");
+            b.AppendLine($"  records: SF only (the courier-sf token), 20 outlets, {Tally.DistinctWaybills:N0} waybills + {Tally.Resubmissions:N0} re-sent versions (1%), " +
+                         $"2% non-compliant, 0.1% suspicious on X-ray; made beforehand ({GeneratorRate:0}/s), not timed");
+            return b.ToString();
+        }
+
+        public void Append(string file)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            var b = new StringBuilder();
+            if (!File.Exists(file))
+            {
+                b.AppendLine("# feed-ingest results");
+                b.AppendLine();
+                b.AppendLine("Written by `dotnet run -c Release --project tests/JinDu.Benchmarks -- feed-ingest`; every run appends a section.");
+                b.AppendLine("DESIGN.md §7 goal: courier feed ingest through the gateway (gRPC stream; stored, deduplicated, rolled up) at");
+                b.AppendLine("least half the rate of a raw PostgreSQL binary COPY of the same rows. See tests/JinDu.Benchmarks/FeedIngest.md.");
+            }
+            b.AppendLine();
+            b.AppendLine($"## {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+            b.AppendLine();
+            b.AppendLine($"- Machine: {Machine.Summary}{(Machine.LoadAverage is { } load ? $"; load average {load:0.00} at the start" : "")}");
+            b.AppendLine($"- Parameters: `--count {P.Count} --ndjson-count {P.NdjsonCount} --warmup-count {P.WarmupCount} --pause-seconds {P.PauseSeconds} --seed {P.Seed}`");
+            b.AppendLine($"- Warm-up: {Warmup}");
+            if (!Clean)
+                b.AppendLine($"- **NOT CLEAN**: gRPC {Grpc.Accepted:N0} accepted, {Grpc.Rejected:N0} rejected{(Grpc.Failure is null ? "" : ", " + Grpc.Failure)}" +
+                             (Upload is null ? "" : $"; NDJSON {Upload.Accepted:N0} accepted, {Upload.Rejected:N0} rejected{(Upload.Failure is null ? "" : ", " + Upload.Failure)}") +
+                             "; the figures are not a valid measurement");
+            else
+                b.AppendLine("- Rejected receipts: none");
+            b.AppendLine($"- **Ratio gRPC stream / raw COPY: {Ratio:0.00}** (goal ≥ 0.5: {(Ratio >= 0.5 ? "met" : "not met")}); against the COPY before " +
+                         $"{Grpc.RecordsPerSecond / (Rows / CopyBefore.Seconds):0.00}, after {Grpc.RecordsPerSecond / (Rows / CopyAfter.Seconds):0.00}");
+            b.AppendLine($"- Screening RSS: {RssBefore:0} MB before, **peak {GrpcRssPeak:0} MB** during the gRPC ingest, {GrpcRssLast:0} MB at its end" +
+                         (Upload is null ? "" : $"; peak {UploadRssPeak:0} MB during the NDJSON upload") + $"; {RssAfter:0} MB after all");
+            b.AppendLine($"- {char.ToUpperInvariant(StoredLine[0])}{StoredLine[1..]}");
+            if (UploadStored is not null) b.AppendLine($"- NDJSON {UploadStored}");
+            foreach (var (name, run) in new[] { ("gRPC", (FeedIngestRun?)Grpc), ("NDJSON", Upload) })
+                if (run?.Bursts is { } bursts)
+                    b.AppendLine($"- {name} receipts arrived in {bursts.Count:N0} bursts: median {bursts.MedianSize:0} receipts every {bursts.MedianIntervalMs:0} ms " +
+                                 $"(p90 {bursts.P90IntervalMs:0} ms, max {bursts.MaxIntervalMs:0} ms)");
+            b.AppendLine();
+            b.AppendLine("| path | rows/s | seconds | rows | CPU busy (cores) | client | gateway | screening | leads | cooperation | postgres | rabbitmq | redis | other |");
+            b.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            void Row(string name, double rate, double seconds, long rows, CpuUsage? c) =>
+                b.AppendLine($"| {name} | {rate:0} | {seconds:0.00} | {rows} | {(c is null ? "" : c.MachineBusyCores.ToString("0.00", CultureInfo.InvariantCulture))} | " +
+                             string.Join(" | ", CpuColumns.Select(g => c is null ? "" : c.Cores.GetValueOrDefault(g).ToString("0.00", CultureInfo.InvariantCulture))) + " |");
+            Row("gRPC stream via gateway, stored", Grpc.RecordsPerSecond, Grpc.Seconds, Grpc.Accepted, GrpcCpu);
+            Row("raw binary COPY, before the stream", Rows / CopyBefore.Seconds, CopyBefore.Seconds, Rows, CopyBefore.Cpu);
+            Row("raw binary COPY, after the stream", Rows / CopyAfter.Seconds, CopyAfter.Seconds, Rows, CopyAfter.Cpu);
+            Row("COPY into the indexed table (reference)", Rows / CopyIndexed.Seconds, CopyIndexed.Seconds, Rows, CopyIndexed.Cpu);
+            if (Upload is { } u) Row("HTTP NDJSON upload via gateway, stored", u.RecordsPerSecond, u.Seconds, u.Accepted, UploadCpu);
+            File.AppendAllText(file, b.ToString());
+        }
+    }
+}
