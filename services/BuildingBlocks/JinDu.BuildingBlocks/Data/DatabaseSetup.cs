@@ -39,6 +39,9 @@ public static class DatabaseSetup
             o.AddInterceptors(sp.GetRequiredService<OutboxSaveInterceptor>());
         });
         builder.Services.AddHostedService<DatabaseInitializer<TContext>>();
+        // Every service database keeps its own hash-chained audit trail.
+        builder.Services.TryAddSingleton<Audit.AuditTrail>();
+        builder.Services.AddHostedService<Audit.AuditChainer<TContext>>();
         builder.Services.AddHealthChecks().AddDbContextCheck<TContext>(name + "-db", tags: ["ready"]);
         return builder;
     }

@@ -13,6 +13,7 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -42,6 +43,22 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             e.ToTable("inbox_messages");
             e.HasKey(x => new { x.MessageId, x.Consumer });
             e.Property(x => x.Consumer).HasMaxLength(200);
+        });
+        modelBuilder.Entity<Audit.AuditEntry>(e =>
+        {
+            e.ToTable("audit_entries");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Hash);
+            e.HasIndex(x => new { x.Actor, x.At });
+            e.Property(x => x.Actor).HasMaxLength(200);
+            e.Property(x => x.ActorAgency).HasMaxLength(6);
+            e.Property(x => x.Action).HasMaxLength(50);
+            e.Property(x => x.Target).HasMaxLength(200);
+            e.Property(x => x.Outcome).HasMaxLength(20);
+            e.Property(x => x.From).HasMaxLength(64);
+            e.Property(x => x.Detail).HasMaxLength(1000);
+            e.Property(x => x.PreviousHash).HasMaxLength(64);
+            e.Property(x => x.Hash).HasMaxLength(64).IsConcurrencyToken();
         });
         modelBuilder.Entity<IdempotencyRecord>(e =>
         {

@@ -1,3 +1,4 @@
+using JinDu.BuildingBlocks.Audit;
 using JinDu.BuildingBlocks.Data;
 using JinDu.BuildingBlocks.Messaging;
 using JinDu.BuildingBlocks.Privacy;
@@ -26,5 +27,6 @@ public static class CooperationExtensions
         return bus;
     }
 
-    public static IEndpointRouteBuilder MapCooperationApi(this IEndpointRouteBuilder app) => app.MapInboxApi();
+    public static IEndpointRouteBuilder MapCooperationApi(this IEndpointRouteBuilder app) =>
+        app.MapInboxApi().MapAuditApi<CooperationDbContext>(InboxApi.Group);
 }

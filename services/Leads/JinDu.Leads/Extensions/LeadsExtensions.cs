@@ -1,3 +1,4 @@
+using JinDu.BuildingBlocks.Audit;
 using JinDu.BuildingBlocks.Caching;
 using JinDu.BuildingBlocks.Data;
 using JinDu.BuildingBlocks.Messaging;
@@ -38,6 +39,7 @@ public static class LeadsExtensions
     {
         app.MapLeadsEndpoints();
         app.MapGrpcService<WatchlistService>();
+        app.MapAuditApi<LeadsDbContext>(LeadsApi.Group);
         return app;
     }
 }

@@ -36,4 +36,10 @@ public sealed record InspectionView(
     IReadOnlyList<SubjectView> Subjects,
     IReadOnlyList<SeizureView> Seizures,
     string? Notes,
-    WatchlistView? Watchlist);
+    WatchlistView? Watchlist)
+{
+    /// <summary>The identifiers in full, only on ?reveal=true for a supervisor, and only ever audited.</summary>
+    public IReadOnlyList<RevealedSubjectView>? Revealed { get; init; }
+}
+
+public sealed record RevealedSubjectView(string Kind, string Value, string? Name);

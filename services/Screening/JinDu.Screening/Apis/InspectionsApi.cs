@@ -1,4 +1,5 @@
 using System.Globalization;
+using JinDu.BuildingBlocks.Audit;
 using JinDu.BuildingBlocks.Auth;
 using JinDu.BuildingBlocks.Data;
 using JinDu.BuildingBlocks.Hosting;
@@ -38,7 +39,7 @@ public static class InspectionsApi
 
     private static async Task<IResult> PostInspection(
         PostInspectionRequest request, HttpContext http, ScreeningDbContext db, InspectionFactory factory,
-        IWatchlistLookup watchlist, TimeProvider time, CancellationToken ct)
+        IWatchlistLookup watchlist, AuditTrail audit, TimeProvider time, CancellationToken ct)
     {
         var (idempotency, answer) = await IdempotentRequest.BeginAsync(db, http, request, ct);
         if (answer is not null) return answer;
@@ -55,6 +56,7 @@ public static class InspectionsApi
         var view = ToView(inspection, hits);
         var location = $"/api/screening/v1/inspections/{inspection.PublicId}";
         idempotency.Record(db, StatusCodes.Status201Created, view, location, time.GetUtcNow());
+        audit.Record(db, http, "create", $"inspection/{inspection.PublicId}", detail: EnumText.Of(inspection.Result));
         try
         {
             await db.SaveChangesAsync(ct);
@@ -68,12 +70,33 @@ public static class InspectionsApi
         return TypedResults.Created(location, view);
     }
 
-    private static async Task<IResult> GetInspection(Guid id, HttpContext http, ScreeningDbContext db, CancellationToken ct)
+    /// <summary>
+    /// One inspection, masked; a supervisor may ask for the identifiers in full (?reveal=true), and
+    /// every such read is written to the audit trail in the same transaction as nothing else: no audit
+    /// entry, no plaintext.
+    /// </summary>
+    private static async Task<IResult> GetInspection(Guid id, bool? reveal, HttpContext http, ScreeningDbContext db,
+        PersonalDataProtector protector, AuditTrail audit, CancellationToken ct)
     {
         var agency = http.User.Agency();
         var inspection = await db.Inspections.AsNoTracking().Include(i => i.Checkpoint)
             .FirstOrDefaultAsync(i => i.PublicId == id && i.AgencyCode == agency, ct);
-        return inspection is null ? Problems.NotFoundProblem("The inspection") : TypedResults.Ok(ToView(inspection, null));
+        if (inspection is null) return Problems.NotFoundProblem("The inspection");
+        if (reveal != true) return TypedResults.Ok(ToView(inspection, null));
+        var target = $"inspection/{inspection.PublicId}";
+        if (!http.User.IsInRole(Roles.Supervisor))
+        {
+            audit.Record(db, http, "read_personal_data", target, outcome: "denied");
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Problem(title: "Forbidden", detail: "Only a supervisor may see identifiers in full.", statusCode: StatusCodes.Status403Forbidden);
+        }
+        audit.Record(db, http, "read_personal_data", target, detail: string.Join(",", inspection.Subjects.Select(s => EnumText.Of(s.Kind))));
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ToView(inspection, null) with
+        {
+            Revealed = inspection.Subjects.Select(s => new RevealedSubjectView(EnumText.Of(s.Kind), protector.Decrypt(s.Encrypted),
+                s.EncryptedName is null ? null : protector.Decrypt(s.EncryptedName))).ToList(),
+        });
     }
 
     private static async Task<IResult> ListInspections(

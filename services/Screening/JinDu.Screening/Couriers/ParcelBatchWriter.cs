@@ -117,6 +117,12 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, IWatchlistLookup wa
             await ApplyRollupAsync(connection, transaction, deltas, ct);
             await RaiseBreachesAsync(deltas.Keys.ToList(), ct);
             await IssueReferralsAsync(parcels, hits, ct);
+            var company = parcels[0].Parcel!.Company;
+            db.AuditEntries.Add(new JinDu.BuildingBlocks.Audit.AuditEntry
+            {
+                At = time.GetUtcNow(), Actor = "courier:" + company, Action = "ingest_parcels", Target = "parcels/" + company,
+                Detail = $"{parcels.Count} waybills stored", Outcome = "success",
+            });
             var issued = db.ChangeTracker.Entries<Referral>().Any(e => e.State == EntityState.Added);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);

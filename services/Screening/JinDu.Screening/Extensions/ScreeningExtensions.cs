@@ -1,3 +1,4 @@
+using JinDu.BuildingBlocks.Audit;
 using JinDu.BuildingBlocks.Data;
 using JinDu.BuildingBlocks.Messaging;
 using JinDu.BuildingBlocks.Privacy;
@@ -42,6 +43,7 @@ public static class ScreeningExtensions
     {
         app.MapInspectionsApi().MapCheckpointsApi().MapCourierFeedApi().MapComplianceApi().MapReferralsApi();
         app.MapGrpcService<CourierFeedService>();
+        app.MapAuditApi<ScreeningDbContext>(InspectionsApi.Group);
         return app;
     }
 }
