@@ -1,3 +1,4 @@
+using JinDu.BuildingBlocks.Audit;
 using JinDu.BuildingBlocks.Auth;
 using JinDu.BuildingBlocks.Divisions;
 using JinDu.BuildingBlocks.Hosting;
@@ -10,6 +11,8 @@ namespace JinDu.Screening.Apis;
 public sealed record CheckpointView(Guid Id, string Agency, string Name, string Kind, string Location, bool Active);
 
 public sealed record RegisterCheckpointRequest(string? Agency, string? Name, string? Kind, string? Location);
+
+public sealed record UpdateCheckpointRequest(bool? Active, string? Name, string? Location);
 
 public static class CheckpointsApi
 {
@@ -40,6 +43,24 @@ public static class CheckpointsApi
             db.Checkpoints.Add(checkpoint);
             await db.SaveChangesAsync(ct);
             return TypedResults.Created($"/api/screening/v1/checkpoints/{checkpoint.PublicId}", ToView(checkpoint));
+        }).RequireAuthorization(p => p.RequireRole(Roles.PlatformAdmin));
+
+        // A checkpoint closes (or reopens): officers can no longer post there while it is inactive.
+        api.MapPatch("/{id:guid}", async Task<IResult> (Guid id, UpdateCheckpointRequest r, ScreeningDbContext db, HttpContext http, AuditTrail audit, CancellationToken ct) =>
+        {
+            var errors = new ValidationErrors();
+            if (r.Active is null && r.Name is null && r.Location is null) errors.Add("active", "give active, name or location to change");
+            if (r.Name is { } name && (string.IsNullOrWhiteSpace(name) || name.Length > 200)) errors.Add("name", "must be 1 to 200 characters");
+            if (r.Location is { Length: > 300 }) errors.Add("location", "must be at most 300 characters");
+            if (!errors.IsValid) return errors.ToResult();
+            var checkpoint = await db.Checkpoints.FirstOrDefaultAsync(c => c.PublicId == id, ct);
+            if (checkpoint is null) return Problems.NotFoundProblem("The checkpoint");
+            if (r.Active is { } active) checkpoint.Active = active;
+            if (r.Name is { } newName) checkpoint.Name = newName.Trim();
+            if (r.Location is { } location) checkpoint.Location = location.Trim();
+            audit.Record(db, http, "update", $"checkpoint/{id}", detail: $"active={checkpoint.Active}");
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Ok(ToView(checkpoint));
         }).RequireAuthorization(p => p.RequireRole(Roles.PlatformAdmin));
         return app;
     }
