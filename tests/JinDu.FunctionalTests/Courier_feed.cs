@@ -23,6 +23,8 @@ public sealed class Courier_feed(StandaloneFactory factory)
     private readonly string _outlet = $"SF-522701-{Random.Shared.Next(100, 999)}";
     private static readonly string Today = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM-dd");
 
+    private static string Phone() => "139" + Random.Shared.Next(10_000_000, 99_999_999);
+
     private static string SfWaybill() => "SF" + Random.Shared.NextInt64(1_000_000_000_000, 9_999_999_999_999);
 
     private ParcelRecord Parcel(string? waybill = null, bool compliant = true, string xray = "clear") => new()
@@ -31,8 +33,9 @@ public sealed class Courier_feed(StandaloneFactory factory)
         Company = "SF",
         OutletCode = _outlet,
         AcceptedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-5)),
-        Sender = new Sender { Name = "王五", IdNumber = TestIds.Person("522701"), Phone = "13912345678" },
-        RecipientPhone = "13812345678",
+        // Fresh phones each time: a flagged parcel puts its phones on the watchlist, which would hold the next one.
+        Sender = new Sender { Name = "王五", IdNumber = TestIds.Person("522701"), Phone = Phone() },
+        RecipientPhone = Phone(),
         RecipientRegion = "110105",
         OriginRegion = "522701",
         DestinationRegion = "110105",
@@ -143,6 +146,15 @@ public sealed class Courier_feed(StandaloneFactory factory)
         page = await _platform.GetJsonAsync("/api/screening/v1/courier/referrals?limit=500", "courier-sf");
         Assert.Single(page["items"]!.AsArray(), r => r!["waybill"]!.GetValue<string>() == suspicious.Waybill);
 
+        // The flag becomes a lead of the outlet's county, with the parcel as a subject, masked.
+        var lead = await PlatformClient.EventuallyAsync(async () =>
+            (await _platform.GetJsonAsync("/api/leads/v1/leads?limit=500", "analyst.522701"))["items"]!.AsArray()
+                .FirstOrDefault(l => l!["summary"]!.GetValue<string>().Contains(suspicious.Waybill[..2]) && l["summary"]!.GetValue<string>().Contains(suspicious.Waybill[^4..])
+                                     && l["source"]!.GetValue<string>() == "courier"),
+            what: "the lead from the suspicious parcel");
+        Assert.Contains(lead!["subjects"]!.AsArray(), x => x!["kind"]!.GetValue<string>() == "parcel");
+        Assert.DoesNotContain(suspicious.Waybill, lead.ToJsonString());
+
         using var ack = await _platform.PostAsync($"/api/screening/v1/courier/referrals/{referral["id"]}/acknowledge", "courier-sf", new { });
         Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
         // Another courier can neither see nor acknowledge it.
@@ -214,6 +226,15 @@ public sealed class Courier_feed(StandaloneFactory factory)
         Assert.Equal("hold", referral!["action"]!.GetValue<string>());
         Assert.Equal("522722", referral["issuingAgency"]!.GetValue<string>());
         Assert.DoesNotContain(person, referral.ToJsonString());
+
+        // 荔波's lead on the person hears of the parcel: a timeline entry, not a second lead.
+        var leadId = (await _platform.GetJsonAsync($"/api/leads/v1/leads?sourceId={id}", "analyst.522722"))["items"]![0]!["id"]!.GetValue<string>();
+        var joined = await PlatformClient.EventuallyAsync(async () =>
+        {
+            var l = await _platform.GetJsonAsync($"/api/leads/v1/leads/{leadId}", "analyst.522722");
+            return l["timeline"]!.AsArray().Any(t => t!["detail"]!.GetValue<string>().Contains("watchlist")) ? l : null;
+        }, what: "the parcel on the lead's timeline");
+        Assert.Contains(joined!["subjects"]!.AsArray(), x => x!["kind"]!.GetValue<string>() == "parcel");
     }
 
     [Fact]
@@ -254,7 +275,7 @@ public sealed class Courier_feed(StandaloneFactory factory)
 
         var c = Parcel(compliant: false);
         var csv = "waybill,company,outletCode,acceptedAt,senderName,senderIdNumber,senderPhone,recipientPhone,recipientRegion,originRegion,destinationRegion,declaredContents,weightGrams,realNameVerified,openedAndInspected,inspector,xRayed,xRayMachine,xRayResult\n" +
-                  $"{c.Waybill},SF,{c.OutletCode},{c.AcceptedAt.ToDateTimeOffset():O},王五,{c.Sender.IdNumber},13912345678,13812345678,110105,522701,110105,\"衣服, 鞋\",900,true,false,,true,XR-01,clear\n";
+                  $"{c.Waybill},SF,{c.OutletCode},{c.AcceptedAt.ToDateTimeOffset():O},王五,{c.Sender.IdNumber},{c.Sender.Phone},{c.RecipientPhone},110105,522701,110105,\"衣服, 鞋\",900,true,false,,true,XR-01,clear\n";
         receipts = await UploadAsync(csv, "text/csv");
         Assert.Equal("accepted", Assert.Single(receipts)["status"]!.GetValue<string>());
         var day = await OutletDayAsync("supervisor.522701");

@@ -10,32 +10,57 @@ using Microsoft.EntityFrameworkCore;
 namespace JinDu.Leads.Consumers;
 
 /// <summary>
-/// A screening flag becomes a lead of the flagging agency, or joins that agency's open lead that already
-/// has one of the subjects (a timeline entry, not a second lead). Applied once per event.
+/// A screening flag — an inspection at a checkpoint or a parcel in a courier feed — becomes a lead of the
+/// flagging agency, or joins that agency's open lead that already has one of the subjects (a timeline
+/// entry, not a second lead). Applied once per event.
 /// </summary>
-public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILogger<FlagToLeadConsumer> log) : IConsumer<InspectionFlagged>
+public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILogger<FlagToLeadConsumer> log)
+    : IConsumer<InspectionFlagged>, IConsumer<ParcelFlagged>
 {
-    public async Task Consume(ConsumeContext<InspectionFlagged> context)
+    /// <summary>What both kinds of flag have in common, as far as a lead is concerned.</summary>
+    private sealed record Flag(Guid EventId, string Agency, LeadSource Source, Guid? SourceId, IReadOnlyList<FlaggedSubject> Subjects,
+        IReadOnlyList<string> Substances, int Severity, string Detail, string What);
+
+    public Task Consume(ConsumeContext<InspectionFlagged> context)
     {
-        var flag = context.Message;
+        var f = context.Message;
+        var detail = $"{f.CheckpointName}: {f.Result}" + (f.Seizures.Count > 0
+            ? " — " + string.Join(", ", f.Seizures.Select(s => $"{s.Substance} {s.Grams:0.###} g"))
+            : "");
+        return ApplyAsync(new Flag(f.EventId, f.ProducerAgency, LeadSource.Checkpoint, f.InspectionId, f.Subjects,
+            f.Seizures.Select(s => s.Substance).Distinct().ToList(), SeverityOf(f.Result), detail, $"inspection {f.InspectionId}"), context.CancellationToken);
+    }
+
+    public Task Consume(ConsumeContext<ParcelFlagged> context)
+    {
+        var f = context.Message;
+        var subjects = f.Subjects.Append(new FlaggedSubject(JinDu.Contracts.SubjectKind.Parcel, f.WaybillToken, f.WaybillMasked, null)).ToList();
+        var detail = $"{f.Company} {f.WaybillMasked} at {f.OutletCode}: {f.Reason} → {f.Referral}"
+                     + (f.MatchedLeads.Count > 0 ? " (matches " + string.Join(", ", f.MatchedLeads) + ")" : "");
+        return ApplyAsync(new Flag(f.EventId, f.ProducerAgency, LeadSource.Courier, null, subjects, [],
+            f.Reason == "watchlist" ? 3 : 2, detail, $"parcel {f.WaybillMasked}"), context.CancellationToken);
+    }
+
+    private async Task ApplyAsync(Flag flag, CancellationToken ct)
+    {
         await db.ApplyOnceAsync(flag.EventId, nameof(FlagToLeadConsumer), time, async () =>
         {
             var tokens = flag.Subjects.Select(s => s.Token).ToList();
             var existing = await db.Leads
-                .Where(l => l.OwnerAgency == flag.ProducerAgency && l.Status != LeadStatus.Closed && l.Subjects.Any(s => tokens.Contains(s.Token)))
+                .Where(l => l.OwnerAgency == flag.Agency && l.Status != LeadStatus.Closed && l.Subjects.Any(s => tokens.Contains(s.Token)))
                 .OrderBy(l => l.Id)
-                .FirstOrDefaultAsync(context.CancellationToken);
+                .FirstOrDefaultAsync(ct);
             var now = time.GetUtcNow();
-            var detail = $"{flag.CheckpointName}: {flag.Result}" + (flag.Seizures.Count > 0
-                ? " — " + string.Join(", ", flag.Seizures.Select(s => $"{s.Substance} {s.Grams:0.###} g"))
-                : "");
+            var detail = flag.Detail;
             if (existing is not null)
             {
                 existing.Timeline.Add(new TimelineEntry { At = now, Actor = "screening", Action = "flag_joined", Detail = detail });
                 var added = flag.Subjects.Where(s => existing.Subjects.All(x => x.Token != s.Token)).ToList();
                 foreach (var s in added)
                     existing.Subjects.Add(new LeadSubject { Kind = s.Kind, Token = s.Token, Masked = s.Masked });
-                var severity = Math.Max(existing.Severity, SeverityOf(flag.Result));
+                foreach (var substance in flag.Substances.Where(x => !existing.Substances.Contains(x)))
+                    existing.Substances.Add(substance);
+                var severity = Math.Max(existing.Severity, flag.Severity);
                 if (added.Count > 0 || severity != existing.Severity)
                 {
                     existing.Severity = severity;
@@ -43,19 +68,19 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILo
                     db.OutboxMessages.Add(OutboxMessage.From(WatchlistAdded(existing, now, existing.Subjects.Select(s => s.Token))));
                 }
                 existing.UpdatedAt = now;
-                log.LogInformation("Flag {InspectionId} joined lead {Reference}", flag.InspectionId, existing.Reference);
+                log.LogInformation("Flag ({What}) joined lead {Reference}", flag.What, existing.Reference);
                 return;
             }
             var lead = new Lead
             {
                 PublicId = Guid.CreateVersion7(),
-                OwnerAgency = flag.ProducerAgency,
-                Source = LeadSource.Checkpoint,
-                SourceId = flag.InspectionId,
+                OwnerAgency = flag.Agency,
+                Source = flag.Source,
+                SourceId = flag.SourceId,
                 Status = LeadStatus.New,
-                Severity = SeverityOf(flag.Result),
+                Severity = flag.Severity,
                 Summary = detail,
-                Substances = flag.Seizures.Select(s => s.Substance).Distinct().ToList(),
+                Substances = flag.Substances.ToList(),
                 CreatedAt = now,
                 UpdatedAt = now,
                 Subjects = flag.Subjects.Select(s => new LeadSubject { Kind = s.Kind, Token = s.Token, Masked = s.Masked }).ToList(),
@@ -77,8 +102,8 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILo
                 SubjectTokens = lead.Subjects.Select(s => s.Token).ToList(),
             }));
             db.OutboxMessages.Add(OutboxMessage.From(WatchlistAdded(lead, now, lead.Subjects.Select(s => s.Token))));
-            log.LogInformation("Flag {InspectionId} created lead {Reference}", flag.InspectionId, lead.Reference);
-        }, context.CancellationToken);
+            log.LogInformation("Flag ({What}) created lead {Reference}", flag.What, lead.Reference);
+        }, ct);
     }
 
     private static WatchlistChanged WatchlistAdded(Lead lead, DateTimeOffset now, IEnumerable<string> tokens) => new()
