@@ -27,14 +27,14 @@ public sealed class Courier_feed(StandaloneFactory factory)
 
     private static string SfWaybill() => "SF" + Random.Shared.NextInt64(1_000_000_000_000, 9_999_999_999_999);
 
-    private ParcelRecord Parcel(string? waybill = null, bool compliant = true, string xray = "clear") => new()
+    private ParcelRecord Parcel(string? waybill = null, bool compliant = true, string xray = "clear", string senderRegion = "522726") => new()
     {
         Waybill = waybill ?? SfWaybill(),
         Company = "SF",
         OutletCode = _outlet,
         AcceptedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-5)),
         // Fresh phones each time: a flagged parcel puts its phones on the watchlist, which would hold the next one.
-        Sender = new Sender { Name = "王五", IdNumber = TestIds.Person("522701"), Phone = Phone() },
+        Sender = new Sender { Name = "王五", IdNumber = TestIds.Person(senderRegion), Phone = Phone() },
         RecipientPhone = Phone(),
         RecipientRegion = "110105",
         OriginRegion = "522701",
@@ -154,6 +154,16 @@ public sealed class Courier_feed(StandaloneFactory factory)
             what: "the lead from the suspicious parcel");
         Assert.Contains(lead!["subjects"]!.AsArray(), x => x!["kind"]!.GetValue<string>() == "parcel");
         Assert.DoesNotContain(suspicious.Waybill, lead.ToJsonString());
+
+        // The sender's household county (the ID number says 独山 522726 here) is told, masked.
+        var sender = suspicious.Sender.IdNumber;
+        var notice = await PlatformClient.EventuallyAsync(async () =>
+            (await _platform.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", "liaison.522726"))["items"]!.AsArray()
+                .FirstOrDefault(n => n!["payload"]!["subjectMasked"]?.GetValue<string>() == sender[..4] + "**********" + sender[^4..]
+                                     && n["payload"]!["company"] is not null),
+            what: "the household notice about the parcel's sender");
+        Assert.DoesNotContain(sender, notice!.ToJsonString());
+        Assert.DoesNotContain(suspicious.Waybill, notice.ToJsonString());
 
         using var ack = await _platform.PostAsync($"/api/screening/v1/courier/referrals/{referral["id"]}/acknowledge", "courier-sf", new { });
         Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
