@@ -13,6 +13,33 @@ namespace JinDu.IntegrationTests;
 public sealed class Courier_feed_through_the_gateway(DistributedPlatform platform)
 {
     [Fact]
+    public async Task Takes_a_large_ndjson_upload_through_the_gateway_and_answers_every_record()
+    {
+        // Large enough (about 10 MB) that streaming receipts back during the upload would deadlock
+        // behind the proxy, which sends the whole body before reading the answer.
+        var client = platform.Platform();
+        var generator = new ParcelGenerator(seed: 78, new ParcelOptions
+        {
+            Day = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)), NotAfter = DateTimeOffset.UtcNow.AddMinutes(-1), Count = 20_000,
+            // ZTO's client: the other test counts SF's parcels of the day.
+            Companies = [CourierCompany.ZTO], OutletsPerCompany = 4, NonCompliantShare = 0.02, SuspiciousShare = 0, DuplicateShare = 0.01,
+        });
+        var body = new MemoryStream();
+        RecordWriters.WriteNdjson(body, generator.Generate());
+        body.Position = 0;
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/screening/v1/courier/parcels") { Content = new StreamContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
+        request.Headers.Authorization = new("Bearer", await client.ClientTokenAsync("courier-zto", "zto-demo-secret"));
+        using var http = new HttpClient { BaseAddress = new Uri(platform.GatewayUrl), Timeout = TimeSpan.FromMinutes(2) };
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {text[..Math.Min(500, text.Length)]}");
+        var receipts = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(20_000, receipts.Length);
+        Assert.All(receipts, r => Assert.Contains("\"status\":\"accepted\"", r));
+    }
+
+    [Fact]
     public async Task Stores_every_record_and_rolls_up_what_the_generator_counted()
     {
         var client = platform.Platform();

@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Text.Json;
 using JinDu.BuildingBlocks.Auth;
 using JinDu.BuildingBlocks.Hosting;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace JinDu.Screening.Couriers;
@@ -40,25 +38,28 @@ public static class CourierFeedApi
                 detail: "Send application/x-ndjson (one JSON record per line) or text/csv (header: " + string.Join(",", FeedReaders.CsvColumns) + ").",
                 statusCode: StatusCodes.Status415UnsupportedMediaType, type: Problems.Validation);
 
-        // Receipts stream back while the upload is still being read, batch by batch.
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        // The receipts are answered after the whole upload is read. Streaming them back while the body
+        // is still coming would deadlock behind any HTTP/1.1 proxy (ours included): it sends the whole
+        // request before it reads the response, so once the socket buffers fill, neither side moves.
+        // They wait in a temporary file, not in memory: an upload may hold millions of records.
+        await using var spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+            FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var newline = "\n"u8.ToArray();
+        await using (var json = new Utf8JsonWriter(spool, new JsonWriterOptions { SkipValidation = true }))
+        {
+            await ingest.RunAsync(lines, company, receipt =>
+            {
+                JsonSerializer.Serialize(json, receipt, JsonDefaults.Api);
+                json.Flush();
+                spool.Write(newline);
+                json.Reset();
+                return Task.CompletedTask;
+            }, ct);
+        }
+        spool.Position = 0;
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/x-ndjson";
-        var writer = http.Response.BodyWriter;
-        var newline = "\n"u8.ToArray();
-        var pending = 0;
-        await ingest.RunAsync(lines, company, async receipt =>
-        {
-            using (var json = new Utf8JsonWriter(writer))
-                JsonSerializer.Serialize(json, receipt, JsonDefaults.Api);
-            writer.Write<byte>(newline);
-            if (++pending >= ParcelIngest.BatchSize)
-            {
-                pending = 0;
-                await writer.FlushAsync(ct);
-            }
-        }, ct);
-        await writer.FlushAsync(ct);
+        await spool.CopyToAsync(http.Response.Body, ct);
         return Results.Empty;
     }
 }
