@@ -24,8 +24,13 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
     public string Usage => """
         options:
           --count N            parcels through the gRPC stream, and COPYed as the baseline (default 1000000)
-          --ndjson-count N     parcels in the HTTP NDJSON upload (default 200000; 0 leaves it out)
-          --warmup-count N     parcels through the gRPC stream first, not counted, another seed (default 20000)
+          --ndjson-count N     parcels in the HTTP NDJSON uploads (default 200000; 0 leaves them out)
+          --ndjson-upload N    records per upload, sent one upload after the other (default 20000; 0: all in one
+                               upload — through the gateway that stalls beyond ~65,000 records, see README.md, feed-ingest)
+          --ndjson-http2 0|1   upload over prior-knowledge HTTP/2 to the gateway's HTTP/2 listener instead of
+                               HTTP/1.1 to its REST listener (default 0)
+          --warmup-count N     parcels through the gRPC stream first, not counted, another seed (default 100000:
+                               after only 20,000 the JIT still took a fifth of Screening's CPU samples while measured)
           --max-seconds N      bound on each ingest: the stream or upload is cancelled after it (default 600)
           --pause-seconds N    idle time between phases, for the outbox and consumers to drain (default 3)
           --seed N             seed of the measured parcels; the warm-up and NDJSON ones use other seeds (default 42)
@@ -35,14 +40,16 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
 
     private static readonly string[] CpuColumns = ["client", "gateway", "screening", "leads", "cooperation", "postgres", "rabbitmq", "redis", "other"];
 
-    public sealed record Parameters(int Count, int NdjsonCount, int WarmupCount, double MaxSeconds, double PauseSeconds, int Seed);
+    public sealed record Parameters(int Count, int NdjsonCount, int NdjsonUpload, bool NdjsonHttp2, int WarmupCount, double MaxSeconds, double PauseSeconds, int Seed);
 
     public async Task<int> RunAsync(Options options, CancellationToken ct)
     {
         var p = new Parameters(
             Count: options.Int("count", 1_000_000, 1_000, 5_000_000),
             NdjsonCount: options.Int("ndjson-count", 200_000, 0, 2_000_000),
-            WarmupCount: options.Int("warmup-count", 20_000, 0, 1_000_000),
+            NdjsonUpload: options.Int("ndjson-upload", 20_000, 0, 2_000_000),
+            NdjsonHttp2: options.Int("ndjson-http2", 0, 0, 1) == 1,
+            WarmupCount: options.Int("warmup-count", 100_000, 0, 1_000_000),
             MaxSeconds: options.Double("max-seconds", 600, 10, 3600),
             PauseSeconds: options.Double("pause-seconds", 3, 0, 60),
             Seed: options.Int("seed", 42, 0, int.MaxValue - 10));
@@ -129,7 +136,7 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
         {
             Timeout = Timeout.InfiniteTimeSpan, // bounded by --max-seconds instead
         };
-        var gateway = new Uri(platform.GatewayUrl);
+        var uploadTo = new Uri(p.NdjsonHttp2 ? platform.GatewayGrpcUrl : platform.GatewayUrl);
         var copy = await FeedIngestCopy.CreateAsync(platform.Servers);
 
         // Warm-up: every path once, not counted: the JIT, connection pools, the first batches' plans.
@@ -145,7 +152,7 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
             {
                 var small = Generator(p.Seed + 3, Math.Min(5_000, p.NdjsonCount));
                 var body = FeedIngestNdjson.Body(small.Generate());
-                var up = await FeedIngestNdjson.UploadAsync(http, gateway, token, body, small.Tally.Records, p.MaxSeconds, null, ct);
+                var up = await FeedIngestNdjson.UploadAsync(http, uploadTo, p.NdjsonHttp2, token, body, p.NdjsonUpload, p.MaxSeconds, null, ct);
                 if (!up.Clean) throw new InvalidOperationException($"the warm-up upload failed: {up.Failure}; rejected {up.Rejected}: {string.Join(" | ", up.RejectSamples)}");
                 warmup += $", {up.Accepted:N0} by NDJSON upload at {up.RecordsPerSecond:0}/s";
             }
@@ -166,12 +173,15 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
         CpuUsage? grpcCpu;
         double grpcRssPeak, grpcRssLast;
         int grpcRssSamples;
+        FeedIngestPgActivity? activity;
         await using (var rss = FeedIngestRss.Start(screeningPid, "gRPC"))
+        await using (activity = FeedIngestPgActivity.Start(admin, screeningDb))
         {
             var before = cpu?.Take();
             grpc = await FeedIngestGrpc.StreamAsync("gRPC stream via gateway", channel, token, parcels, p.MaxSeconds, rss.Progress, ct);
             grpcCpu = before is null ? null : cpu!.Take().Since(before);
             await rss.StopAsync();
+            if (activity is not null) await activity.StopAsync();
             (grpcRssPeak, grpcRssLast, grpcRssSamples) = (rss.PeakMb, rss.LastMb, rss.Samples);
         }
         var stored1 = await StoredAsync(admin, screeningDb, ct);
@@ -198,18 +208,18 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
             var s0 = await StoredAsync(admin, screeningDb, ct);
             await using var rss = FeedIngestRss.Start(screeningPid, "NDJSON");
             var before = cpu?.Take();
-            upload = await FeedIngestNdjson.UploadAsync(http, gateway, token, ndjson, ndjsonTally!.Records, p.MaxSeconds, rss.Progress, ct);
+            upload = await FeedIngestNdjson.UploadAsync(http, uploadTo, p.NdjsonHttp2, token, ndjson, p.NdjsonUpload, p.MaxSeconds, rss.Progress, ct);
             uploadCpu = before is null ? null : cpu!.Take().Since(before);
             await rss.StopAsync();
             uploadRssPeak = rss.PeakMb;
-            uploadStored = StoredLine(s0, await StoredAsync(admin, screeningDb, ct), ndjsonTally);
+            uploadStored = StoredLine(s0, await StoredAsync(admin, screeningDb, ct), ndjsonTally!);
             Console.WriteLine($"  HTTP NDJSON via gateway: {upload.RecordsPerSecond,9:0} rows/s  ({upload.Seconds:0.00} s){CpuLine(uploadCpu)}");
             Console.WriteLine($"    {uploadStored}");
         }
         var rssAfter = FeedIngestRss.ReadMb(screeningPid);
 
         var result = new Result(p, machine, warmup, generatorRate, tally, parcels.Count, copyBefore, copyAfter, copyIndexed, grpc, grpcCpu,
-            storedLine, stored0, stored1, rssBefore, grpcRssPeak, grpcRssLast, grpcRssSamples, upload, uploadCpu, uploadStored, uploadRssPeak, rssAfter);
+            storedLine, stored0, stored1, activity, rssBefore, grpcRssPeak, grpcRssLast, grpcRssSamples, upload, uploadCpu, uploadStored, uploadRssPeak, rssAfter);
         Console.WriteLine();
         Console.Write(result.Text());
         result.Append(resultsFile);
@@ -276,6 +286,7 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
     private sealed record Result(
         Parameters P, MachineDescription Machine, string Warmup, double GeneratorRate, ComplianceTally Tally, int Rows,
         Timed CopyBefore, Timed CopyAfter, Timed CopyIndexed, FeedIngestRun Grpc, CpuUsage? GrpcCpu, string StoredLine, Stored? Stored0, Stored? Stored1,
+        FeedIngestPgActivity? Activity,
         double? RssBefore, double GrpcRssPeak, double GrpcRssLast, int GrpcRssSamples,
         FeedIngestRun? Upload, CpuUsage? UploadCpu, string? UploadStored, double UploadRssPeak, double? RssAfter)
     {
@@ -308,7 +319,7 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
             b.AppendLine($"    before / after the stream          {Rows / CopyBefore.Seconds,9:0} / {Rows / CopyAfter.Seconds:0}");
             b.AppendLine($"  COPY into the indexed table          {Rows / CopyIndexed.Seconds,9:0} {CopyIndexed.Seconds,10:0.00} {Rows,9}   (reference)");
             if (Upload is { } u)
-                b.AppendLine($"  HTTP NDJSON upload via gateway       {u.RecordsPerSecond,9:0} {u.Seconds,10:0.00} {u.Accepted,9}");
+                b.AppendLine($"  HTTP NDJSON upload via gateway       {u.RecordsPerSecond,9:0} {u.Seconds,10:0.00} {u.Accepted,9}   ({u.Path})");
             b.AppendLine();
             b.AppendLine($"  Screening RSS: {RssBefore:0} MB before the stream, peak {GrpcRssPeak:0} MB during it ({GrpcRssSamples} samples, 500 ms), " +
                          $"{GrpcRssLast:0} MB at its end" + (Upload is null ? "" : $"; peak {UploadRssPeak:0} MB during the NDJSON upload") + $"; {RssAfter:0} MB after all");
@@ -318,6 +329,12 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
                 if (run?.Bursts is { } bursts)
                     b.AppendLine($"  {name} receipts came in {bursts.Count:N0} bursts (gap > {FeedIngestBursts.GapMs} ms): median {bursts.MedianSize:0} receipts, " +
                                  $"every {bursts.MedianIntervalMs:0} ms (p90 {bursts.P90IntervalMs:0}, max {bursts.MaxIntervalMs:0})");
+            if (Activity is { Samples: > 0 } a)
+            {
+                b.AppendLine($"  Screening's database during the gRPC stream ({a.Samples:N0} samples of pg_stat_activity, 20 ms apart): " +
+                             $"busy with a statement or an open transaction in {a.BusyShare:P0} of them");
+                foreach (var (what, share) in a.Shares().Take(10)) b.AppendLine($"    {share,6:P1}  {what}");
+            }
             b.AppendLine();
             b.AppendLine("  CPU (cores) during          busy " + string.Join(" ", CpuColumns.Select(g => $"{g,8}")));
             foreach (var (name, c) in new[] { ("COPY before", CopyBefore.Cpu), ("gRPC stream", GrpcCpu), ("COPY after", CopyAfter.Cpu), ("COPY indexed", CopyIndexed.Cpu), ("NDJSON upload", UploadCpu) })
@@ -342,13 +359,13 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
                 b.AppendLine();
                 b.AppendLine("Written by `dotnet run -c Release --project tests/JinDu.Benchmarks -- feed-ingest`; every run appends a section.");
                 b.AppendLine("DESIGN.md §7 goal: courier feed ingest through the gateway (gRPC stream; stored, deduplicated, rolled up) at");
-                b.AppendLine("least half the rate of a raw PostgreSQL binary COPY of the same rows. See tests/JinDu.Benchmarks/FeedIngest.md.");
+                b.AppendLine("least half the rate of a raw PostgreSQL binary COPY of the same rows. See the feed-ingest section of tests/JinDu.Benchmarks/README.md.");
             }
             b.AppendLine();
             b.AppendLine($"## {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
             b.AppendLine();
             b.AppendLine($"- Machine: {Machine.Summary}{(Machine.LoadAverage is { } load ? $"; load average {load:0.00} at the start" : "")}");
-            b.AppendLine($"- Parameters: `--count {P.Count} --ndjson-count {P.NdjsonCount} --warmup-count {P.WarmupCount} --pause-seconds {P.PauseSeconds} --seed {P.Seed}`");
+            b.AppendLine($"- Parameters: `--count {P.Count} --ndjson-count {P.NdjsonCount} --ndjson-upload {P.NdjsonUpload} --ndjson-http2 {(P.NdjsonHttp2 ? 1 : 0)} --warmup-count {P.WarmupCount} --pause-seconds {P.PauseSeconds} --seed {P.Seed}`");
             b.AppendLine($"- Warm-up: {Warmup}");
             if (!Clean)
                 b.AppendLine($"- **NOT CLEAN**: gRPC {Grpc.Accepted:N0} accepted, {Grpc.Rejected:N0} rejected{(Grpc.Failure is null ? "" : ", " + Grpc.Failure)}" +
@@ -366,6 +383,9 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
                 if (run?.Bursts is { } bursts)
                     b.AppendLine($"- {name} receipts arrived in {bursts.Count:N0} bursts: median {bursts.MedianSize:0} receipts every {bursts.MedianIntervalMs:0} ms " +
                                  $"(p90 {bursts.P90IntervalMs:0} ms, max {bursts.MaxIntervalMs:0} ms)");
+            if (Activity is { Samples: > 0 } a)
+                b.AppendLine($"- Screening's database during the gRPC stream ({a.Samples:N0} samples, 20 ms apart): busy in {a.BusyShare:P0}; " +
+                             string.Join("; ", a.Shares().Take(8).Select(x => $"{x.What} {x.Share:P1}")));
             b.AppendLine();
             b.AppendLine("| path | rows/s | seconds | rows | CPU busy (cores) | client | gateway | screening | leads | cooperation | postgres | rabbitmq | redis | other |");
             b.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -376,7 +396,7 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
             Row("raw binary COPY, before the stream", Rows / CopyBefore.Seconds, CopyBefore.Seconds, Rows, CopyBefore.Cpu);
             Row("raw binary COPY, after the stream", Rows / CopyAfter.Seconds, CopyAfter.Seconds, Rows, CopyAfter.Cpu);
             Row("COPY into the indexed table (reference)", Rows / CopyIndexed.Seconds, CopyIndexed.Seconds, Rows, CopyIndexed.Cpu);
-            if (Upload is { } u) Row("HTTP NDJSON upload via gateway, stored", u.RecordsPerSecond, u.Seconds, u.Accepted, UploadCpu);
+            if (Upload is { } u) Row(u.Path + ", stored", u.RecordsPerSecond, u.Seconds, u.Accepted, UploadCpu);
             File.AppendAllText(file, b.ToString());
         }
     }

@@ -170,7 +170,14 @@ public static class FeedIngestGrpc
     }
 }
 
-/// <summary>The courier's HTTP upload: one POST of NDJSON through the gateway, receipts streamed back as NDJSON.</summary>
+/// <summary>
+/// The courier's HTTP upload: POSTs of NDJSON through the gateway, receipts streamed back as NDJSON, one
+/// upload after the other. .NET's HTTP/1.1 client (and so YARP towards Screening, whose REST port speaks
+/// HTTP/1.1 only) sends a request's whole body before it reads any of the response, while Screening answers
+/// receipts as it stores, and stops reading once its answers back up: an upload whose receipts overflow the
+/// buffers on the way (65,000–80,000 records on loopback) never completes. So the records go in uploads of
+/// a size that fits, as a courier's system would send files.
+/// </summary>
 public static class FeedIngestNdjson
 {
     public const string UploadPath = "/api/screening/v1/courier/parcels";
@@ -183,14 +190,33 @@ public static class FeedIngestNdjson
         return buffer.ToArray();
     }
 
-    public static async Task<FeedIngestRun> UploadAsync(HttpClient http, Uri gateway, string token, byte[] body, long records,
+    /// <summary>The body cut at line ends into uploads of at most <paramref name="linesPerUpload"/> records (0: one upload).</summary>
+    public static List<(int Offset, int Length, int Lines)> Split(byte[] body, int linesPerUpload)
+    {
+        var parts = new List<(int, int, int)>();
+        int start = 0, lines = 0;
+        for (var i = 0; i < body.Length; i++)
+        {
+            if (body[i] != (byte)'\n') continue;
+            lines++;
+            if (linesPerUpload > 0 && lines == linesPerUpload)
+            {
+                parts.Add((start, i + 1 - start, lines));
+                (start, lines) = (i + 1, 0);
+            }
+        }
+        if (start < body.Length) parts.Add((start, body.Length - start, lines));
+        return parts;
+    }
+
+    /// <param name="http2">Prior-knowledge HTTP/2 to the gateway's HTTP/2 listener (full duplex on the client's leg) instead of HTTP/1.1.</param>
+    public static async Task<FeedIngestRun> UploadAsync(HttpClient http, Uri gateway, bool http2, string token, byte[] body, int linesPerUpload,
         double maxSeconds, Action<Func<long>>? onStart, CancellationToken ct)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bound.CancelAfter(TimeSpan.FromSeconds(maxSeconds));
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, UploadPath)) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var parts = Split(body, linesPerUpload);
+        var records = parts.Sum(x => (long)x.Lines);
 
         long received = 0, accepted = 0, rejected = 0;
         var samples = new List<string>();
@@ -199,18 +225,26 @@ public static class FeedIngestNdjson
         var start = Stopwatch.GetTimestamp();
         long last = 0;
         string? failure = null;
-        try
+        foreach (var (offset, length, lines) in parts)
         {
-            // Headers first: the service answers receipts while it still reads the upload, so the body must be
-            // read as it comes, or both sides would wait on each other's buffers.
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, bound.Token);
-            if (response.StatusCode != HttpStatusCode.OK)
+            var expected = received + lines;
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, UploadPath)) { Content = new ByteArrayContent(body, offset, length) };
+            if (http2)
             {
-                var text = await response.Content.ReadAsStringAsync(bound.Token);
-                failure = $"the upload answered {(int)response.StatusCode}: {text[..Math.Min(text.Length, 500)]}";
+                request.Version = HttpVersion.Version20;
+                request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
             }
-            else
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            try
             {
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, bound.Token);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    var text = await response.Content.ReadAsStringAsync(bound.Token);
+                    failure = $"upload at record {received + 1:N0} answered {(int)response.StatusCode}: {text[..Math.Min(text.Length, 300)]}";
+                    break;
+                }
                 using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(bound.Token), Encoding.UTF8);
                 while (await reader.ReadLineAsync(bound.Token) is { } line)
                 {
@@ -227,17 +261,25 @@ public static class FeedIngestNdjson
                     }
                 }
             }
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
-        {
-            ct.ThrowIfCancellationRequested();
-            failure = bound.IsCancellationRequested ? $"stopped after --max-seconds {maxSeconds:0}" : $"{ex.GetType().Name}: {ex.Message}";
+            catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+            {
+                ct.ThrowIfCancellationRequested();
+                failure = bound.IsCancellationRequested
+                    ? $"stopped after --max-seconds {maxSeconds:0} with {received:N0} receipts"
+                    : $"upload at record {received + 1:N0}: {ex.GetType().Name}: {ex.Message}";
+                break;
+            }
+            if (received != expected)
+            {
+                failure = $"an upload of {lines:N0} records came back with {lines - (expected - received):N0} receipts";
+                break;
+            }
         }
         var end = last == 0 ? Stopwatch.GetTimestamp() : last;
         if (failure is null && received != records) failure = $"{received:N0} receipts came back for {records:N0} records";
         var seconds = (end - start) / (double)Stopwatch.Frequency;
-        return new FeedIngestRun("HTTP NDJSON upload via gateway", records, accepted, rejected, samples, seconds, double.NaN, failure,
-            FeedIngestBursts.Of(arrivals, Math.Min(received, records)));
+        return new FeedIngestRun($"HTTP NDJSON via gateway ({parts.Count} upload{(parts.Count == 1 ? "" : "s")}, HTTP/{(http2 ? "2" : "1.1")})",
+            records, accepted, rejected, samples, seconds, double.NaN, failure, FeedIngestBursts.Of(arrivals, Math.Min(received, records)));
     }
 }
 
@@ -499,4 +541,93 @@ public sealed class FeedIngestRss : IAsyncDisposable
         }
         return null;
     }
+}
+
+/// <summary>
+/// What Screening's database connections are doing, sampled every 20 ms from pg_stat_activity while a feed is
+/// ingested: which statement of the batch writer is running ("active"), or whether the writer holds its
+/// transaction open while the service works ("idle in transaction"). The shares say where a batch's time goes
+/// on the database's side; the rest of the time the service works (or waits) outside the database.
+/// </summary>
+public sealed class FeedIngestPgActivity : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private readonly Dictionary<string, int> _counts = [];
+    private int _samples, _busy;
+    private bool _stopped;
+
+    private FeedIngestPgActivity(string connectionString, string database) => _loop = Task.Run(() => LoopAsync(connectionString, database));
+
+    public static FeedIngestPgActivity? Start(string adminConnectionString, string? database) =>
+        database is null ? null : new FeedIngestPgActivity(adminConnectionString, database);
+
+    public int Samples => _samples;
+
+    /// <summary>Share of samples in which some connection of Screening's database was running a statement or held a transaction open.</summary>
+    public double BusyShare => _samples == 0 ? double.NaN : (double)_busy / _samples;
+
+    /// <summary>Share of samples per state and statement, largest first.</summary>
+    public IReadOnlyList<(string What, double Share)> Shares() =>
+        _counts.OrderByDescending(kv => kv.Value).Select(kv => (kv.Key, (double)kv.Value / Math.Max(1, _samples))).ToList();
+
+    private async Task LoopAsync(string connectionString, string database)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(_stop.Token);
+            await using var command = new NpgsqlCommand(
+                "SELECT state, left(query, 120) FROM pg_stat_activity WHERE datname = @db AND pid <> pg_backend_pid() " +
+                "AND backend_type = 'client backend' AND state IN ('active', 'idle in transaction')", connection);
+            command.Parameters.AddWithValue("db", database);
+            await command.PrepareAsync(_stop.Token);
+            var seen = new HashSet<string>();
+            while (!_stop.IsCancellationRequested)
+            {
+                seen.Clear();
+                await using (var reader = await command.ExecuteReaderAsync(_stop.Token))
+                    while (await reader.ReadAsync(_stop.Token))
+                        seen.Add(reader.GetString(0) == "active" ? "active: " + Kind(reader.IsDBNull(1) ? "" : reader.GetString(1)) : "idle in transaction (the service works inside the batch's transaction)");
+                _samples++;
+                if (seen.Count > 0) _busy++;
+                foreach (var what in seen) _counts[what] = _counts.GetValueOrDefault(what) + 1;
+                await Task.Delay(20, _stop.Token);
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            _counts["(sampling failed: " + ex.Message + ")"] = 0;
+        }
+    }
+
+    private static string Kind(string sql)
+    {
+        var s = string.Join(' ', sql.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return s switch
+        {
+            _ when s.StartsWith("CREATE TEMP TABLE parcels_stage", StringComparison.Ordinal) => "CREATE TEMP TABLE parcels_stage",
+            _ when s.StartsWith("COPY parcels_stage", StringComparison.Ordinal) => "COPY into parcels_stage",
+            _ when s.StartsWith("SELECT p.\"Company\", p.\"OutletCode\"", StringComparison.Ordinal) => "SELECT replaced versions (parcels JOIN stage)",
+            _ when s.StartsWith("INSERT INTO parcels ", StringComparison.Ordinal) => "INSERT INTO parcels … ON CONFLICT (upsert)",
+            _ when s.StartsWith("DROP TABLE parcels_stage", StringComparison.Ordinal) => "DROP TABLE parcels_stage",
+            _ when s.StartsWith("INSERT INTO outlet_days", StringComparison.Ordinal) => "INSERT INTO outlet_days … (roll-up)",
+            _ when s.Contains("FROM outlet_days", StringComparison.Ordinal) => "SELECT outlet_days (breach check)",
+            _ when s.Contains("referrals", StringComparison.Ordinal) => "referrals",
+            _ when s.Contains("outbox", StringComparison.OrdinalIgnoreCase) => "outbox",
+            _ => s.Length > 60 ? s[..60] + "…" : s,
+        };
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        _stop.Cancel();
+        await _loop;
+        _stop.Dispose();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
 }

@@ -8,6 +8,7 @@ IBenchmarkCommand[] commands =
     new GatewayOverheadCommand(),
     new IdleCpuCommand(),
     new FeedIngestCommand(),
+    new InspectionRateCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
