@@ -263,8 +263,10 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, IWatchlistLookup wa
 
         var company = flagged[0].Checked.Parcel!.Company;
         var waybills = flagged.Select(f => f.Checked.Parcel!.Waybill).ToList();
-        var existing = (await db.Referrals.Where(r => r.Company == company && waybills.Contains(r.Waybill))
-            .Select(r => new { r.Waybill, r.Action }).ToListAsync(ct)).Select(r => (r.Waybill, r.Action)).ToHashSet();
+        // A waybill already referred (and not released) is not referred again when it is sent again,
+        // not even for another reason: after its first flag its own sender is on the watchlist.
+        var existing = (await db.Referrals.Where(r => r.Company == company && waybills.Contains(r.Waybill) && r.Action != ReferralAction.Release)
+            .Select(r => r.Waybill).ToListAsync(ct)).ToHashSet();
         var sequence = await db.Referrals.Where(r => r.Company == company).MaxAsync(r => (long?)r.Sequence, ct) ?? 0;
         var now = time.GetUtcNow();
         foreach (var (c, matches) in flagged)
@@ -273,8 +275,7 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, IWatchlistLookup wa
             var (action, reason, agency) = matches.Count > 0
                 ? (ReferralAction.Hold, "watchlist", matches[0].OwnerAgency)
                 : (ReferralAction.Inspect, "xray_suspicious", p.OutletRegion);
-            // A resubmitted waybill is not referred twice for the same thing.
-            if (!existing.Add((p.Waybill, action))) continue;
+            if (!existing.Add(p.Waybill)) continue;
             db.Referrals.Add(new Referral
             {
                 PublicId = Guid.CreateVersion7(), Company = p.Company, Sequence = ++sequence, Waybill = p.Waybill, Action = action,
