@@ -60,33 +60,7 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
         var machine = MachineDescription.Current();
         Console.WriteLine($"feed-ingest: {machine.Summary}");
         Console.WriteLine($"  {p.Count:N0} parcels through one gRPC stream and by raw COPY; {p.NdjsonCount:N0} by HTTP NDJSON upload; warm-up {p.WarmupCount:N0}");
-        if (machine.Configuration != "Release")
-            Console.WriteLine("  !! not a Release build: the services run from their Debug output. Use dotnet run -c Release.");
-        if (machine.LoadAverage is > 0.5)
-            Console.WriteLine($"  !! load average {machine.LoadAverage:0.00} before the start: something else is using the CPU, the figures will be noisy.");
-
-        var clock = Stopwatch.StartNew();
-        var platform = new DistributedPlatform { LogLevel = "Warning" };
-        Console.WriteLine("starting PostgreSQL, RabbitMQ, Redis, the gateway and the three services…");
-        try
-        {
-            await platform.InitializeAsync().WaitAsync(ct);
-            Console.WriteLine($"  up in {clock.Elapsed.TotalSeconds:0.0} s: gateway {platform.GatewayUrl} (gRPC {platform.GatewayGrpcUrl})");
-            return await MeasureAsync(platform, p, machine, resultsFile, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Console.Error.WriteLine($"feed-ingest failed: {ex}");
-            if (platform.Processes.Count > 0) Console.Error.WriteLine(platform.Logs());
-            Console.Error.WriteLine($"(process logs in {platform.LogDirectory})");
-            return 1;
-        }
-        finally
-        {
-            Console.WriteLine("stopping the platform…");
-            await platform.DisposeAsync();
-            Console.WriteLine($"done in {clock.Elapsed.TotalSeconds:0} s.");
-        }
+        return await BenchmarkPlatform.RunAsync(Name, machine, (platform, _) => MeasureAsync(platform, p, machine, resultsFile, ct), ct);
     }
 
     private static ParcelGenerator Generator(int seed, int count) => new(seed, new ParcelOptions

@@ -91,40 +91,15 @@ public sealed class InspectionRateCommand : IBenchmarkCommand
         Console.WriteLine($"  open loop at {p.Rate:0.#} req/s, {p.Seconds:0.#} s per path in {p.Rounds} round(s) (ABBA), goal p99 < {p.GoalMs:0.#} ms; " +
                           $"{p.Watchlisted} persons on the watchlist, {p.WatchlistPercent:0.##}% of posts about them; " +
                           $"step search {p.SearchBudgetSeconds:0} s in {p.StepSeconds:0.#} s steps");
-        if (machine.Configuration != "Release")
-            Console.WriteLine("  !! not a Release build: the services run from their Debug output. Use dotnet run -c Release.");
-        if (machine.LoadAverage is > 0.5)
-            Console.WriteLine($"  !! load average {machine.LoadAverage:0.00} before the start: something else is using the CPU, the figures will be noisy.");
-
-        var clock = Stopwatch.StartNew();
-        var platform = new DistributedPlatform { LogLevel = "Warning" };
-        Console.WriteLine("starting PostgreSQL, RabbitMQ, Redis, the gateway and the three services…");
-        try
+        return await BenchmarkPlatform.RunAsync(Name, machine, async (platform, startSeconds) =>
         {
-            await platform.InitializeAsync().WaitAsync(ct);
-            var startSeconds = clock.Elapsed.TotalSeconds;
-            Console.WriteLine($"  up in {startSeconds:0.0} s: gateway {platform.GatewayUrl}, screening {platform.ScreeningUrl}");
             var outcome = await MeasureAsync(platform, p, startSeconds, ct);
             Console.WriteLine();
             Console.Write(InspectionRateReport.Text(outcome, p));
             InspectionRateReport.Append(resultsFile, outcome, p, machine);
             Console.WriteLine($"results appended to {resultsFile}");
-            var fixedRounds = outcome.Rounds;
-            return fixedRounds.Any(r => r.Errors > 0 || r.NotSent > 0 || r.Unchecked > 0) ? 1 : 0;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Console.Error.WriteLine($"inspection-rate failed: {ex}");
-            if (platform.Processes.Count > 0) Console.Error.WriteLine(platform.Logs());
-            Console.Error.WriteLine($"(process logs in {platform.LogDirectory})");
-            return 1;
-        }
-        finally
-        {
-            Console.WriteLine("stopping the platform…");
-            await platform.DisposeAsync();
-            Console.WriteLine($"done in {clock.Elapsed.TotalSeconds:0} s.");
-        }
+            return outcome.Rounds.Any(r => r.Errors > 0 || r.NotSent > 0 || r.Unchecked > 0) ? 1 : 0;
+        }, ct);
     }
 
     private static async Task<Outcome> MeasureAsync(DistributedPlatform platform, Parameters p, double startSeconds, CancellationToken ct)
