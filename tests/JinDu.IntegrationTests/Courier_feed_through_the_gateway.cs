@@ -64,15 +64,7 @@ public sealed class Courier_feed_through_the_gateway(DistributedPlatform platfor
                 else rejected.Add($"{r.Position} {r.Field}: {r.Message}");
         });
         foreach (var p in generator.Generate())
-            await call.RequestStream.WriteAsync(new ParcelRecord
-            {
-                Waybill = p.Waybill, Company = p.Company, OutletCode = p.OutletCode, AcceptedAt = Timestamp.FromDateTimeOffset(p.AcceptedAt),
-                Sender = new Sender { Name = p.SenderName, IdNumber = p.SenderIdNumber ?? "", Phone = p.SenderPhone },
-                RecipientPhone = p.RecipientPhone, RecipientRegion = p.RecipientRegion, OriginRegion = p.OriginRegion,
-                DestinationRegion = p.DestinationRegion, DeclaredContents = p.DeclaredContents, WeightGrams = p.WeightGrams,
-                RealNameVerified = p.RealNameVerified, OpenedAndInspected = p.OpenedAndInspected, Inspector = p.Inspector ?? "",
-                XRayed = p.XRayed, XrayMachine = p.XRayMachine ?? "", XrayResult = p.XRayResult ?? "",
-            });
+            await call.RequestStream.WriteAsync(ToRecord(p));
         await call.RequestStream.CompleteAsync();
         await reading;
         Assert.Empty(rejected);
@@ -98,4 +90,60 @@ public sealed class Courier_feed_through_the_gateway(DistributedPlatform platfor
         Assert.Equal(expected.Suspicious, referrals);
         Assert.True(beat!.LastSequence >= referrals);
     }
+    [Fact]
+    public async Task Two_feeds_resending_the_same_waybills_at_once_count_each_waybill_once_with_its_latest_version()
+    {
+        var client = platform.Platform();
+        var token = await client.ClientTokenAsync("courier-zto", "zto-demo-secret");
+        var headers = new Metadata { { "authorization", "Bearer " + token } };
+        // Yesterday (China time): the NDJSON test sends ZTO's parcels of today.
+        var day = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).AddDays(-1);
+        var generator = new ParcelGenerator(seed: 79, new ParcelOptions
+        {
+            Day = day, NotAfter = DateTimeOffset.UtcNow.AddMinutes(-1), Count = 6_000, Companies = [CourierCompany.ZTO],
+            OutletsPerCompany = 3, NonCompliantShare = 0.1, SuspiciousShare = 0, DuplicateShare = 0,
+        });
+        var latest = generator.Generate().Select(ToRecord).ToList();
+        var expected = generator.Tally.ForCompany("ZTO");
+
+        using var channel = GrpcChannel.ForAddress(platform.GatewayGrpcUrl);
+        var feed = new CourierFeed.CourierFeedClient(channel);
+        // First every waybill without its X-ray; then two feeds at once send the real versions again.
+        var first = latest.Select(r => { var x = r.Clone(); x.XRayed = false; x.XrayMachine = ""; x.XrayResult = ""; return x; }).ToList();
+        Assert.Equal((latest.Count, 0), await SendAsync(feed, headers, first));
+        var again = await Task.WhenAll(SendAsync(feed, headers, latest), SendAsync(feed, headers, Enumerable.Reverse(latest).ToList()));
+        Assert.All(again, a => Assert.Equal((latest.Count, 0), a));
+
+        var companies = await client.GetJsonAsync($"/api/screening/v1/compliance/companies?day={day:yyyy-MM-dd}", "courier-zto");
+        var zto = companies["items"]!.AsArray().Single(c => c!["company"]!.GetValue<string>() == "ZTO")!;
+        Assert.Equal((expected.Total, expected.RealNameOk, expected.OpenedOk, expected.XRayOk, expected.AllOk),
+            (zto["parcels"]!.GetValue<int>(), zto["realNameVerified"]!.GetValue<int>(), zto["openedAndInspected"]!.GetValue<int>(),
+             zto["xRayed"]!.GetValue<int>(), zto["allThree"]!.GetValue<int>()));
+    }
+
+    private static async Task<(int Accepted, int Rejected)> SendAsync(CourierFeed.CourierFeedClient feed, Metadata headers, IReadOnlyList<ParcelRecord> records)
+    {
+        using var call = feed.SubmitParcels(headers);
+        int accepted = 0, rejected = 0;
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var r in call.ResponseStream.ReadAllAsync())
+                if (r.Status == ParcelReceipt.Types.Status.Accepted) accepted++;
+                else rejected++;
+        });
+        foreach (var record in records) await call.RequestStream.WriteAsync(record);
+        await call.RequestStream.CompleteAsync();
+        await reading;
+        return (accepted, rejected);
+    }
+
+    private static ParcelRecord ToRecord(GeneratedParcel p) => new()
+    {
+        Waybill = p.Waybill, Company = p.Company, OutletCode = p.OutletCode, AcceptedAt = Timestamp.FromDateTimeOffset(p.AcceptedAt),
+        Sender = new Sender { Name = p.SenderName, IdNumber = p.SenderIdNumber ?? "", Phone = p.SenderPhone },
+        RecipientPhone = p.RecipientPhone, RecipientRegion = p.RecipientRegion, OriginRegion = p.OriginRegion,
+        DestinationRegion = p.DestinationRegion, DeclaredContents = p.DeclaredContents, WeightGrams = p.WeightGrams,
+        RealNameVerified = p.RealNameVerified, OpenedAndInspected = p.OpenedAndInspected, Inspector = p.Inspector ?? "",
+        XRayed = p.XRayed, XrayMachine = p.XRayMachine ?? "", XrayResult = p.XRayResult ?? "",
+    };
 }

@@ -47,12 +47,15 @@ public static class CourierFeedApi
         var newline = "\n"u8.ToArray();
         await using (var json = new Utf8JsonWriter(spool, new JsonWriterOptions { SkipValidation = true }))
         {
-            await ingest.RunAsync(lines, company, receipt =>
+            await ingest.RunAsync(lines, company, receipts =>
             {
-                JsonSerializer.Serialize(json, receipt, JsonDefaults.Api);
-                json.Flush();
-                spool.Write(newline);
-                json.Reset();
+                foreach (var receipt in receipts)
+                {
+                    JsonSerializer.Serialize(json, receipt, JsonDefaults.Api);
+                    json.Flush();
+                    spool.Write(newline);
+                    json.Reset();
+                }
                 return Task.CompletedTask;
             }, ct);
         }

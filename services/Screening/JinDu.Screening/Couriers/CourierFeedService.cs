@@ -79,16 +79,28 @@ public sealed class CourierFeedService(ParcelIngest ingest, IServiceScopeFactory
     public override async Task SubmitParcels(IAsyncStreamReader<ParcelRecord> requestStream, IServerStreamWriter<ParcelReceipt> responseStream, ServerCallContext context)
     {
         var company = Company(context);
-        await ingest.RunAsync(Read(requestStream, context.CancellationToken), company, receipt => responseStream.WriteAsync(new ParcelReceipt
+        await ingest.RunAsync(Read(requestStream, context.CancellationToken), company, async receipts =>
         {
-            Position = receipt.Position,
-            Waybill = receipt.Waybill,
-            Status = receipt.Status == ReceiptStatus.Accepted ? ParcelReceipt.Types.Status.Accepted : ParcelReceipt.Types.Status.Rejected,
-            ErrorCode = receipt.ErrorCode ?? "",
-            Field = receipt.Field ?? "",
-            Message = receipt.Message ?? "",
-        }), context.CancellationToken);
+            // One flush per batch, not per receipt: each flush is an HTTP/2 frame that the gateway
+            // forwards on its own, and a batch's receipts are ready together anyway.
+            for (var i = 0; i < receipts.Count; i++)
+            {
+                context.WriteOptions = i == receipts.Count - 1 ? null : BufferHint;
+                var receipt = receipts[i];
+                await responseStream.WriteAsync(new ParcelReceipt
+                {
+                    Position = receipt.Position,
+                    Waybill = receipt.Waybill,
+                    Status = receipt.Status == ReceiptStatus.Accepted ? ParcelReceipt.Types.Status.Accepted : ParcelReceipt.Types.Status.Rejected,
+                    ErrorCode = receipt.ErrorCode ?? "",
+                    Field = receipt.Field ?? "",
+                    Message = receipt.Message ?? "",
+                });
+            }
+        }, context.CancellationToken);
     }
+
+    private static readonly WriteOptions BufferHint = new(WriteFlags.BufferHint);
 
     private static async IAsyncEnumerable<FeedLine> Read(IAsyncStreamReader<ParcelRecord> stream, [EnumeratorCancellation] CancellationToken ct)
     {

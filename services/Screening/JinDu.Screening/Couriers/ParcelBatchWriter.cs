@@ -9,19 +9,23 @@ using JinDu.Screening.Watchlist;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace JinDu.Screening.Couriers;
 
 /// <summary>
-/// Stores a batch of checked parcels durably, in one transaction: the parcels (latest version of each
-/// waybill wins; a resubmission is counted once), the outlet-day roll-ups (adjusted by what changed),
-/// a CourierComplianceBreached the first time an outlet-day falls under 100%, and for parcels that
-/// hit the watchlist or were suspicious on X-ray a referral and ParcelFlagged. Rows reach the
-/// database through a staging table: PostgreSQL binary COPY in the distributed mode, one prepared
-/// INSERT per row standalone; the upsert and the roll-up are the same SQL on both.
+/// Stores a batch of checked parcels of one company durably, in one transaction: the parcels (latest
+/// version of each waybill wins; a resubmission is counted once), the outlet-day roll-ups (adjusted by
+/// what changed), a CourierComplianceBreached the first time an outlet-day falls under 100%, and for
+/// parcels that hit the watchlist or were suspicious on X-ray a referral and ParcelFlagged.
+/// The earlier versions of the batch's waybills are read first, locked (FOR UPDATE on PostgreSQL, so two
+/// feeds resending one waybill at once count it once); new waybills then go straight into the table
+/// (binary COPY on PostgreSQL, a prepared INSERT per row on SQLite) and resent ones are updated in place.
+/// Two feeds inserting one new waybill at once: the second hits the unique key and its batch starts over.
 /// </summary>
-public sealed class ParcelBatchWriter(ScreeningDbContext db, IWatchlistLookup watchlist, ReferralSignal referrals, TimeProvider time, ILogger<ParcelBatchWriter> log)
+public sealed class ParcelBatchWriter(ScreeningDbContext db, ReferralSignal referrals, TimeProvider time, ILogger<ParcelBatchWriter> log)
 {
+    // The columns a feed record sets (the key, Company and Waybill, first); raw SQL uses these names.
     private static readonly string[] Columns =
     [
         "Company", "Waybill", "WaybillToken", "OutletCode", "OutletRegion", "Day", "AcceptedAt",
@@ -60,19 +64,24 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, IWatchlistLookup wa
         }
     }
 
-    public async Task StoreAsync(IReadOnlyList<CheckedParcel> batch, CancellationToken ct)
+    /// <summary>
+    /// The accepted records of a batch that count: the last version of each waybill, in a fixed order
+    /// (company, waybill) so concurrent batches lock rows in the same order and do not deadlock.
+    /// </summary>
+    public static List<CheckedParcel> Latest(IEnumerable<CheckedParcel> batch)
     {
-        // Within one batch the last version of a waybill is the one that counts.
         var latest = new Dictionary<(string, string), CheckedParcel>();
         foreach (var c in batch) if (c.Parcel is { } p) latest[(p.Company, p.Waybill)] = c;
-        if (latest.Count == 0) return;
-        // A fixed order (company, waybill; outlet-days likewise) so concurrent batches lock rows in the
-        // same order and do not deadlock.
-        var parcels = latest.Values.OrderBy(c => c.Parcel!.Company, StringComparer.Ordinal).ThenBy(c => c.Parcel!.Waybill, StringComparer.Ordinal).ToList();
+        return latest.Values.OrderBy(c => c.Parcel!.Company, StringComparer.Ordinal).ThenBy(c => c.Parcel!.Waybill, StringComparer.Ordinal).ToList();
+    }
 
-        var tokens = parcels.SelectMany(c => c.Subjects.Select(s => s.Token)).Distinct().ToList();
-        var hits = tokens.Count == 0 ? new WatchlistAnswer(true, []) : await watchlist.MatchAsync(tokens, ct);
-        if (!hits.Checked) log.LogWarning("Parcel batch of {Count}: watchlist could not be checked", parcels.Count);
+    /// <param name="hits">The watchlist's answer for the batch's subject tokens.</param>
+    public async Task StoreAsync(IReadOnlyList<CheckedParcel> batch, WatchlistAnswer hits, CancellationToken ct)
+    {
+        var parcels = Latest(batch);
+        if (parcels.Count == 0) return;
+        if (parcels.Select(c => c.Parcel!.Company).Distinct().Count() > 1)
+            throw new ArgumentException("a batch holds the parcels of one company", nameof(batch));
 
         for (var attempt = 1; ; attempt++)
         {
@@ -81,10 +90,11 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, IWatchlistLookup wa
                 await StoreOnceAsync(parcels, hits, ct);
                 return;
             }
-            catch (DbUpdateException ex) when (ex.IsUniqueViolation() && attempt < 3)
+            catch (Exception ex) when (ex.IsUniqueViolation() && attempt < 5)
             {
-                // Two batches of one company numbered a referral at once; the loser starts over.
-                log.LogInformation("Parcel batch retried after a concurrent referral number ({Attempt})", attempt);
+                // Another batch wrote one of these waybills, or numbered a referral, at the same time; the
+                // loser starts over and now finds what the winner wrote.
+                log.LogInformation("Parcel batch retried after a concurrent write ({Attempt})", attempt);
             }
         }
     }
@@ -99,9 +109,9 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, IWatchlistLookup wa
             var connection = db.Database.GetDbConnection();
             var transaction = tx.GetDbTransaction();
             var postgres = db.Database.IsNpgsql();
+            var company = parcels[0].Parcel!.Company;
 
-            await StageAsync(connection, transaction, parcels.Select(c => c.Parcel!).ToList(), postgres, ct);
-            var deltas = await ReadReplacedAsync(connection, transaction, ct);
+            var (deltas, existing) = await ReadEarlierVersionsAsync(connection, transaction, company, parcels, postgres, ct);
             foreach (var c in parcels)
             {
                 var p = c.Parcel!;
@@ -109,19 +119,18 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, IWatchlistLookup wa
                 counts.Region = p.OutletRegion;
                 counts.Add(p.RealNameVerified, p.OpenedAndInspected, p.XRayed, p.Suspicious, +1);
             }
-            await ExecuteAsync(connection, transaction,
-                $"INSERT INTO parcels ({ColumnList}, \"Version\") SELECT {ColumnList}, 1 FROM parcels_stage WHERE true " +
-                "ON CONFLICT (\"Company\", \"Waybill\") DO UPDATE SET " +
-                string.Join(", ", Columns.Skip(2).Select(c => $"\"{c}\" = excluded.\"{c}\"")) + ", \"Version\" = parcels.\"Version\" + 1", [], ct);
-            await ExecuteAsync(connection, transaction, postgres ? "DROP TABLE parcels_stage" : "DROP TABLE temp.parcels_stage", [], ct);
+            var fresh = parcels.Where(c => !existing.Contains(c.Parcel!.Waybill)).Select(c => c.Parcel!).ToList();
+            var resent = parcels.Where(c => existing.Contains(c.Parcel!.Waybill)).Select(c => c.Parcel!).ToList();
+            if (postgres) await CopyAsync((NpgsqlConnection)connection, fresh, ct);
+            else await InsertAsync(connection, transaction, fresh, ct);
+            await UpdateAsync(connection, transaction, resent, postgres, ct);
             await ApplyRollupAsync(connection, transaction, deltas, ct);
             await RaiseBreachesAsync(deltas.Keys.ToList(), ct);
             await IssueReferralsAsync(parcels, hits, ct);
-            var company = parcels[0].Parcel!.Company;
             db.AuditEntries.Add(new JinDu.BuildingBlocks.Audit.AuditEntry
             {
                 At = time.GetUtcNow(), Actor = "courier:" + company, Action = "ingest_parcels", Target = "parcels/" + company,
-                Detail = $"{parcels.Count} waybills stored", Outcome = "success",
+                Detail = $"{parcels.Count} waybills stored ({fresh.Count} new, {resent.Count} resent)", Outcome = "success",
             });
             var issued = db.ChangeTracker.Entries<Referral>().Any(e => e.State == EntityState.Added);
             await db.SaveChangesAsync(ct);
@@ -136,78 +145,143 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, IWatchlistLookup wa
         return counts;
     }
 
-    private static async Task StageAsync(DbConnection connection, DbTransaction transaction, List<Parcel> parcels, bool postgres, CancellationToken ct)
+    /// <summary>
+    /// The stored versions of the batch's waybills, locked until the batch commits: they are taken out of
+    /// the counts (the deltas) and updated in place; every other waybill of the batch is new.
+    /// </summary>
+    private static async Task<(Dictionary<OutletKey, Counts> Deltas, HashSet<string> Existing)> ReadEarlierVersionsAsync(
+        DbConnection connection, DbTransaction transaction, string company, List<CheckedParcel> parcels, bool postgres, CancellationToken ct)
     {
-        if (postgres)
+        var deltas = new Dictionary<OutletKey, Counts>();
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        const string select = "SELECT \"Waybill\", \"OutletCode\", \"Day\", \"OutletRegion\", \"RealNameVerified\", \"OpenedAndInspected\", \"XRayed\", \"XRayResult\" FROM parcels WHERE \"Company\" = @company AND ";
+        var waybills = parcels.Select(c => c.Parcel!.Waybill).ToList();
+        // One query with an array on PostgreSQL; SQLite has no arrays, so chunks of IN lists.
+        foreach (var chunk in postgres ? [waybills.ToArray()] : waybills.Chunk(500))
         {
-            await ExecuteAsync(connection, transaction,
-                $"CREATE TEMP TABLE parcels_stage ON COMMIT DROP AS SELECT {ColumnList} FROM parcels WITH NO DATA", [], ct);
-            await using var copy = await ((NpgsqlConnection)connection).BeginBinaryImportAsync(
-                $"COPY parcels_stage ({ColumnList}) FROM STDIN (FORMAT BINARY)", ct);
-            foreach (var p in parcels)
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            AddParameter(command, "@company", company);
+            if (postgres)
             {
-                await copy.StartRowAsync(ct);
-                foreach (var value in Values)
-                {
-                    switch (value(p))
-                    {
-                        case null: await copy.WriteNullAsync(ct); break;
-                        case string s: await copy.WriteAsync(s, NpgsqlTypes.NpgsqlDbType.Text, ct); break;
-                        case int i: await copy.WriteAsync(i, NpgsqlTypes.NpgsqlDbType.Integer, ct); break;
-                        case bool b: await copy.WriteAsync(b, NpgsqlTypes.NpgsqlDbType.Boolean, ct); break;
-                        case DateTimeOffset d: await copy.WriteAsync(d, NpgsqlTypes.NpgsqlDbType.TimestampTz, ct); break;
-                        case var other: throw new InvalidOperationException($"no COPY mapping for {other.GetType()}");
-                    }
-                }
+                command.CommandText = select + "\"Waybill\" = ANY(@waybills) ORDER BY \"Waybill\" FOR UPDATE";
+                AddParameter(command, "@waybills", chunk);
             }
-            await copy.CompleteAsync(ct);
-            return;
+            else
+            {
+                command.CommandText = select + "\"Waybill\" IN (" + string.Join(", ", chunk.Select((_, i) => "@w" + i)) + ")";
+                for (var i = 0; i < chunk.Length; i++) AddParameter(command, "@w" + i, chunk[i]);
+            }
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                existing.Add(reader.GetString(0));
+                var counts = Delta(deltas, new OutletKey(company, reader.GetString(1), Convert.ToInt32(reader.GetValue(2))));
+                counts.Region = reader.GetString(3);
+                counts.Add(Convert.ToBoolean(reader.GetValue(4)), Convert.ToBoolean(reader.GetValue(5)), Convert.ToBoolean(reader.GetValue(6)),
+                    !reader.IsDBNull(7) && reader.GetString(7) == "suspicious", -1);
+            }
         }
+        return (deltas, existing);
+    }
 
-        await ExecuteAsync(connection, transaction, $"CREATE TEMP TABLE parcels_stage AS SELECT {ColumnList} FROM parcels WHERE 0", [], ct);
+    private static async Task CopyAsync(NpgsqlConnection connection, List<Parcel> parcels, CancellationToken ct)
+    {
+        if (parcels.Count == 0) return;
+        await using var copy = await connection.BeginBinaryImportAsync($"COPY parcels ({ColumnList}, \"Version\") FROM STDIN (FORMAT BINARY)", ct);
+        // Synchronous writes into Npgsql's buffer: an await per value cost more than the row itself.
+        // The buffer flushes to the loopback socket when it is full, which does not block for long.
+        foreach (var p in parcels)
+        {
+            copy.StartRow();
+            copy.Write(p.Company, NpgsqlDbType.Text);
+            copy.Write(p.Waybill, NpgsqlDbType.Text);
+            copy.Write(p.WaybillToken, NpgsqlDbType.Text);
+            copy.Write(p.OutletCode, NpgsqlDbType.Text);
+            copy.Write(p.OutletRegion, NpgsqlDbType.Text);
+            copy.Write(p.Day, NpgsqlDbType.Integer);
+            copy.Write(p.AcceptedAt, NpgsqlDbType.TimestampTz);
+            copy.Write(p.SenderNameEncrypted, NpgsqlDbType.Text);
+            copy.Write(p.SenderIdEncrypted, NpgsqlDbType.Text);
+            copy.Write(p.SenderIdToken, NpgsqlDbType.Text);
+            copy.Write(p.SenderIdMasked, NpgsqlDbType.Text);
+            copy.Write(p.SenderPhoneEncrypted, NpgsqlDbType.Text);
+            copy.Write(p.SenderPhoneToken, NpgsqlDbType.Text);
+            copy.Write(p.RecipientPhoneEncrypted, NpgsqlDbType.Text);
+            copy.Write(p.RecipientPhoneToken, NpgsqlDbType.Text);
+            copy.Write(p.RecipientRegion, NpgsqlDbType.Text);
+            copy.Write(p.DestinationRegion, NpgsqlDbType.Text);
+            copy.Write(p.DeclaredContents, NpgsqlDbType.Text);
+            copy.Write(p.WeightGrams, NpgsqlDbType.Integer);
+            copy.Write(p.RealNameVerified, NpgsqlDbType.Boolean);
+            copy.Write(p.OpenedAndInspected, NpgsqlDbType.Boolean);
+            WriteNullable(copy, p.Inspector);
+            copy.Write(p.XRayed, NpgsqlDbType.Boolean);
+            WriteNullable(copy, p.XRayMachine);
+            WriteNullable(copy, p.XRayResult);
+            copy.Write(p.ReceivedAt, NpgsqlDbType.TimestampTz);
+            copy.Write(1, NpgsqlDbType.Integer);
+        }
+        await copy.CompleteAsync(ct);
+    }
+
+    private static void WriteNullable(NpgsqlBinaryImporter copy, string? value)
+    {
+        if (value is null) copy.WriteNull();
+        else copy.Write(value, NpgsqlDbType.Text);
+    }
+
+    private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, List<Parcel> parcels, CancellationToken ct)
+    {
+        if (parcels.Count == 0) return;
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = $"INSERT INTO parcels_stage ({ColumnList}) VALUES ({string.Join(", ", Columns.Select((_, i) => "@p" + i))})";
-        var parameters = Columns.Select((_, i) =>
-        {
-            var parameter = insert.CreateParameter();
-            parameter.ParameterName = "@p" + i;
-            insert.Parameters.Add(parameter);
-            return parameter;
-        }).ToArray();
+        insert.CommandText = $"INSERT INTO parcels ({ColumnList}, \"Version\") VALUES ({string.Join(", ", Columns.Select((_, i) => "@p" + i))}, 1)";
+        var parameters = Columns.Select((_, i) => AddParameter(insert, "@p" + i, null)).ToArray();
         await insert.PrepareAsync(ct);
         foreach (var p in parcels)
         {
-            for (var i = 0; i < Values.Length; i++)
-                parameters[i].Value = Values[i](p) switch
-                {
-                    null => DBNull.Value,
-                    // As the model stores them on SQLite (see ServiceDbContext).
-                    DateTimeOffset d => SqliteTime.ConvertToProvider(d),
-                    var v => v,
-                };
+            SetValues(parameters, p, postgres: false);
             await insert.ExecuteNonQueryAsync(ct);
         }
     }
 
-    /// <summary>What the batch replaces: earlier versions of its waybills, to be taken out of the counts.</summary>
-    private static async Task<Dictionary<OutletKey, Counts>> ReadReplacedAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct)
+    /// <summary>Resent waybills: the new version replaces the stored one, and the version count goes up.</summary>
+    private static async Task UpdateAsync(DbConnection connection, DbTransaction transaction, List<Parcel> parcels, bool postgres, CancellationToken ct)
     {
-        var deltas = new Dictionary<OutletKey, Counts>();
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText =
-            "SELECT p.\"Company\", p.\"OutletCode\", p.\"Day\", p.\"OutletRegion\", p.\"RealNameVerified\", p.\"OpenedAndInspected\", p.\"XRayed\", p.\"XRayResult\" " +
-            "FROM parcels p JOIN parcels_stage s ON p.\"Company\" = s.\"Company\" AND p.\"Waybill\" = s.\"Waybill\"";
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        if (parcels.Count == 0) return;
+        await using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE parcels SET " + string.Join(", ", Columns.Select((c, i) => (c, i)).Skip(2).Select(x => $"\"{x.c}\" = @p{x.i}")) +
+            ", \"Version\" = \"Version\" + 1 WHERE \"Company\" = @p0 AND \"Waybill\" = @p1";
+        var parameters = Columns.Select((_, i) => AddParameter(update, "@p" + i, null)).ToArray();
+        await update.PrepareAsync(ct);
+        foreach (var p in parcels)
         {
-            var counts = Delta(deltas, new OutletKey(reader.GetString(0), reader.GetString(1), Convert.ToInt32(reader.GetValue(2))));
-            counts.Region = reader.GetString(3);
-            counts.Add(Convert.ToBoolean(reader.GetValue(4)), Convert.ToBoolean(reader.GetValue(5)), Convert.ToBoolean(reader.GetValue(6)),
-                !reader.IsDBNull(7) && reader.GetString(7) == "suspicious", -1);
+            SetValues(parameters, p, postgres);
+            await update.ExecuteNonQueryAsync(ct);
         }
-        return deltas;
+    }
+
+    private static void SetValues(DbParameter[] parameters, Parcel p, bool postgres)
+    {
+        for (var i = 0; i < Values.Length; i++)
+            parameters[i].Value = Values[i](p) switch
+            {
+                null => DBNull.Value,
+                // As the model stores them on SQLite (see ServiceDbContext).
+                DateTimeOffset d when !postgres => SqliteTime.ConvertToProvider(d),
+                var v => v,
+            };
+    }
+
+    private static DbParameter AddParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
     }
 
     private static async Task ApplyRollupAsync(DbConnection connection, DbTransaction transaction, Dictionary<OutletKey, Counts> deltas, CancellationToken ct)

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using JinDu.Screening.Infrastructure;
+using JinDu.Screening.Watchlist;
 
 namespace JinDu.Screening.Couriers;
 
@@ -7,76 +7,123 @@ namespace JinDu.Screening.Couriers;
 public readonly record struct FeedLine(ParcelInput? Input, string? Field = null, string? Error = null);
 
 /// <summary>
-/// The ingest pipeline of one feed (a gRPC stream or an HTTP upload): records are checked as they
-/// arrive and queue in a bounded buffer; a single writer stores them in batches and only then answers
-/// their receipts, in the order they came. When the writer falls behind, the buffer fills and reading
-/// stops, so the courier's client is slowed by transport flow control instead of memory growing.
+/// The ingest pipeline of one feed (a gRPC stream or an HTTP upload), in three stages that overlap:
+/// <list type="number">
+/// <item>records are checked (and their personal data protected) as they arrive and queue in a bounded buffer;</item>
+/// <item>they are cut into batches, and each batch's watchlist lookup starts at once;</item>
+/// <item>a single writer stores one batch at a time and only then answers its receipts, in the order the records came.</item>
+/// </list>
+/// So while batch N is being written, batch N+1 is already checked against the watchlist and the records
+/// after it are being validated. When the writer falls behind, the buffers fill and reading stops, so the
+/// courier's client is slowed by transport flow control instead of memory growing.
 /// </summary>
 public sealed class ParcelIngest(IServiceScopeFactory scopes, ParcelValidator validator, ILogger<ParcelIngest> log)
 {
     public const int BufferSize = 8_192;
     public const int BatchSize = 2_000;
 
+    private sealed record Batch(List<CheckedParcel> Items, Task<WatchlistAnswer> Hits);
+
     /// <param name="records">Each record, or why it could not be read (a malformed line): that one is rejected, the rest go on.</param>
+    /// <param name="answer">Receives the receipts of one stored batch, in order.</param>
     public async Task RunAsync(IAsyncEnumerable<FeedLine> records, string company,
-        Func<ParcelReceiptView, Task> answer, CancellationToken ct)
+        Func<IReadOnlyList<ParcelReceiptView>, Task> answer, CancellationToken ct)
     {
         var buffer = Channel.CreateBounded<CheckedParcel>(new BoundedChannelOptions(BufferSize)
         {
             SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait,
         });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = Task.Run(async () =>
+        // One batch waits (its lookup running) while the writer stores the one before it.
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1)
         {
-            long position = 0;
-            try
-            {
-                await foreach (var line in records.WithCancellation(stop.Token))
-                {
-                    position++;
-                    var item = line.Input is { } input
-                        ? validator.Check(input, company, position)
-                        : new CheckedParcel(position, "", null, "malformed_record", line.Field ?? "record", line.Error ?? "could not be read");
-                    await buffer.Writer.WriteAsync(item, stop.Token);
-                }
-                buffer.Writer.Complete();
-            }
-            catch (Exception ex)
-            {
-                buffer.Writer.Complete(ex);
-            }
-        }, stop.Token);
+            SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait,
+        });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(() => CheckAsync(records, company, buffer.Writer, stop.Token), stop.Token);
+        var batching = Task.Run(() => CutAsync(buffer.Reader, batches.Writer, stop.Token), stop.Token);
 
-        var batch = new List<CheckedParcel>(BatchSize);
+        var count = 0;
         try
         {
-            while (await buffer.Reader.WaitToReadAsync(stop.Token))
+            await foreach (var batch in batches.Reader.ReadAllAsync(stop.Token))
             {
-                while (batch.Count < BatchSize && buffer.Reader.TryRead(out var item)) batch.Add(item);
-                if (batch.Any(b => b.Accepted))
+                count = batch.Items.Count;
+                var hits = await batch.Hits;
+                if (batch.Items.Any(b => b.Accepted))
                 {
                     await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<ParcelBatchWriter>().StoreAsync(batch, stop.Token);
+                    await scope.ServiceProvider.GetRequiredService<ParcelBatchWriter>().StoreAsync(batch.Items, hits, stop.Token);
                 }
                 // Durable now: only now may a record be called accepted.
-                foreach (var c in batch)
-                    await answer(c.Accepted
-                        ? new ParcelReceiptView(c.Position, c.WaybillText, ReceiptStatus.Accepted)
-                        : new ParcelReceiptView(c.Position, c.WaybillText, ReceiptStatus.Rejected, c.ErrorCode, c.Field, c.Message));
-                batch.Clear();
+                await answer(batch.Items.Select(c => c.Accepted
+                    ? new ParcelReceiptView(c.Position, c.WaybillText, ReceiptStatus.Accepted)
+                    : new ParcelReceiptView(c.Position, c.WaybillText, ReceiptStatus.Rejected, c.ErrorCode, c.Field, c.Message)).ToList());
+                count = 0;
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            log.LogError(ex, "Parcel feed of {Company} failed; {Count} records in the failed batch were not acknowledged", company, batch.Count);
+            log.LogError(ex, "Parcel feed of {Company} failed; {Count} records in the failed batch were not acknowledged", company, count);
             stop.Cancel();
             throw;
         }
         finally
         {
             stop.Cancel();
-            try { await reading; }
-            catch (OperationCanceledException) { }
+            foreach (var stage in new[] { reading, batching })
+            {
+                try { await stage; }
+                catch (OperationCanceledException) { }
+            }
         }
+    }
+
+    private async Task CheckAsync(IAsyncEnumerable<FeedLine> records, string company, ChannelWriter<CheckedParcel> output, CancellationToken ct)
+    {
+        long position = 0;
+        try
+        {
+            await foreach (var line in records.WithCancellation(ct))
+            {
+                position++;
+                var item = line.Input is { } input
+                    ? validator.Check(input, company, position)
+                    : new CheckedParcel(position, "", null, "malformed_record", line.Field ?? "record", line.Error ?? "could not be read");
+                await output.WriteAsync(item, ct);
+            }
+            output.Complete();
+        }
+        catch (Exception ex)
+        {
+            output.Complete(ex);
+        }
+    }
+
+    private async Task CutAsync(ChannelReader<CheckedParcel> input, ChannelWriter<Batch> output, CancellationToken ct)
+    {
+        try
+        {
+            while (await input.WaitToReadAsync(ct))
+            {
+                var items = new List<CheckedParcel>(BatchSize);
+                while (items.Count < BatchSize && input.TryRead(out var item)) items.Add(item);
+                await output.WriteAsync(new Batch(items, LookUpAsync(items, ct)), ct);
+            }
+            output.Complete();
+        }
+        catch (Exception ex)
+        {
+            output.Complete(ex);
+        }
+    }
+
+    private async Task<WatchlistAnswer> LookUpAsync(List<CheckedParcel> items, CancellationToken ct)
+    {
+        var tokens = ParcelBatchWriter.Latest(items).SelectMany(c => c.Subjects.Select(s => s.Token)).Distinct().ToList();
+        if (tokens.Count == 0) return new WatchlistAnswer(true, []);
+        await using var scope = scopes.CreateAsyncScope();
+        var answer = await scope.ServiceProvider.GetRequiredService<IWatchlistLookup>().MatchAsync(tokens, ct);
+        if (!answer.Checked) log.LogWarning("Parcel batch of {Count}: watchlist could not be checked", items.Count);
+        return answer;
     }
 }
