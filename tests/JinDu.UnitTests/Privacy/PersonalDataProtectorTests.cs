@@ -209,6 +209,20 @@ public class Matching_tokens
         Assert.Equal(a.Token(SubjectKind.Person, "11010519491231002X"), b.Token(SubjectKind.Person, "11010519491231002X"));
     }
 
+    [Theory]
+    [InlineData(SubjectKind.Person, "11010519491231002X")]
+    [InlineData(SubjectKind.Vehicle, "粤BD12345")]
+    [InlineData(SubjectKind.Phone, "13812345678")]
+    public void Are_the_keyed_hash_that_every_stored_token_was_made_with(SubjectKind kind, string value)
+    {
+        // Tokens are stored and compared across services and releases: their definition may never drift.
+        var p = new PersonalDataProtector(_keys);
+        var mac = HMACSHA256.HashData(Convert.FromBase64String(_keys.TokenKey), Encoding.UTF8.GetBytes(kind.ToString().ToLowerInvariant() + ":" + value));
+        var expected = Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        Assert.Equal(expected, p.Token(kind, value));
+    }
+
     [Fact]
     public void Differ_for_different_values()
     {
