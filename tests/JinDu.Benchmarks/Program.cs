@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using JinDu.Benchmarks;
 
 // Benchmark commands (DESIGN.md §7). Each one starts what it measures on loopback, measures it side by
@@ -9,6 +10,7 @@ IBenchmarkCommand[] commands =
     new IdleCpuCommand(),
     new FeedIngestCommand(),
     new InspectionRateCommand(),
+    new MemorySoakCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -41,14 +43,17 @@ catch (ArgumentException ex)
     return 2;
 }
 
-// Ctrl+C ends the load and still stops the servers and processes the command started.
+// Ctrl+C or a plain kill (SIGTERM) ends the load and still stops the servers and processes the command
+// started; without this a killed run left PostgreSQL, RabbitMQ and the four services running.
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+void Stop(PosixSignalContext context)
 {
-    e.Cancel = true;
+    context.Cancel = true;
     Console.Error.WriteLine("stopping: the servers and services are being shut down…");
     stop.Cancel();
-};
+}
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
 try
 {
