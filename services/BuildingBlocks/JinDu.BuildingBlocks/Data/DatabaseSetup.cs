@@ -40,7 +40,8 @@ public static class DatabaseSetup
 
         builder.Services.TryAddSingleton<OutboxSignal>();
         builder.Services.TryAddSingleton<OutboxSaveInterceptor>();
-        builder.Services.AddDbContext<TContext>((sp, o) =>
+        // Pooled: setting up a fresh context's internal services was 8% of Screening's CPU per inspection post.
+        builder.Services.AddDbContextPool<TContext>((sp, o) =>
         {
             if (postgres) o.UseNpgsql(connectionString, n => n.EnableRetryOnFailure(3));
             else o.UseSqlite(connectionString);
