@@ -66,6 +66,9 @@ public sealed class Seizure_across_the_distributed_platform(DistributedPlatform 
         Assert.NotEmpty(keys);
         foreach (var key in keys)
             Assert.DoesNotContain(id, key.ToString());
+        var members = await redis.GetDatabase().SetMembersAsync(JinDu.BuildingBlocks.Caching.WatchlistCache.Members);
+        Assert.NotEmpty(members);
+        Assert.DoesNotContain(members, m => m.ToString().Contains(id));
     }
 
     [Fact]

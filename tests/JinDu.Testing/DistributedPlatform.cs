@@ -128,14 +128,18 @@ public sealed class DistributedPlatform : IAsyncLifetime
 
     /// <summary>
     /// Starts a stopped process again with the same build, environment and ports, and waits until it is ready
-    /// (database migrated, broker connected). Its log continues in the same file.
+    /// (database migrated, broker connected). Its log continues in the same file. <paramref name="changes"/>
+    /// alter its environment for this start only (e.g. a server address that answers nobody); start it again
+    /// without them to restore it.
     /// </summary>
-    public async Task StartServiceAsync(string name)
+    public async Task StartServiceAsync(string name, IReadOnlyDictionary<string, string>? changes = null)
     {
         if (!_launches.TryGetValue(name, out var launch))
             throw new ArgumentException($"no process named {name} (there are: {string.Join(", ", _launches.Keys)})", nameof(name));
         if (Running(name) is not null) throw new InvalidOperationException($"{name} is already running");
-        var process = ServiceProcess.Start(name, launch.Dll, launch.Environment, LogDirectory, append: true);
+        var environment = new Dictionary<string, string>(launch.Environment);
+        foreach (var (key, value) in changes ?? new Dictionary<string, string>()) environment[key] = value;
+        var process = ServiceProcess.Start(name, launch.Dll, environment, LogDirectory, append: true);
         var index = _processes.FindIndex(p => p.Name == name);
         if (index >= 0) _processes[index] = process;
         else _processes.Add(process);

@@ -10,10 +10,12 @@ namespace JinDu.BuildingBlocks.Caching;
 public static class RedisSetup
 {
     /// <summary>
-    /// Connects to Redis when Redis:Configuration is set (the distributed mode) and adds it to readiness.
-    /// Returns false when it is not configured: the caller then keeps its state in memory (standalone).
+    /// Connects to Redis when Redis:Configuration is set (the distributed mode) and adds it to the health checks:
+    /// to readiness when <paramref name="required"/> (a service that cannot work without it), otherwise only to
+    /// the full health report. Returns false when it is not configured: the caller then keeps its state in memory
+    /// (standalone).
     /// </summary>
-    public static bool AddRedisIfConfigured(this IHostApplicationBuilder builder)
+    public static bool AddRedisIfConfigured(this IHostApplicationBuilder builder, bool required = true)
     {
         var configuration = builder.Configuration["Redis:Configuration"];
         if (string.IsNullOrWhiteSpace(configuration)) return false;
@@ -24,7 +26,7 @@ public static class RedisSetup
             options.ClientName = builder.Environment.ApplicationName;
             return ConnectionMultiplexer.Connect(options);
         });
-        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: required ? ["ready"] : []);
         return true;
     }
 }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using JinDu.BuildingBlocks.Caching;
 using JinDu.BuildingBlocks.Divisions;
 using JinDu.Leads.Grpc.V1;
 using JinDu.Leads.Watchlist;
@@ -40,7 +41,7 @@ public sealed class WatchlistQuery(IWatchlistIndex index, DivisionCatalog divisi
             Token = h.Token,
             LeadReference = h.LeadReference,
             OwnerAgency = h.OwnerAgency,
-            Contact = (divisions.Find(h.OwnerAgency)?.Name ?? h.OwnerAgency) + "禁毒办",
+            Contact = WatchlistCache.Contact(divisions, h.OwnerAgency),
             Severity = h.Severity,
         }).ToList();
     }

@@ -1,4 +1,5 @@
 using JinDu.BuildingBlocks.Audit;
+using JinDu.BuildingBlocks.Caching;
 using JinDu.BuildingBlocks.Data;
 using JinDu.BuildingBlocks.Messaging;
 using JinDu.BuildingBlocks.Privacy;
@@ -28,13 +29,19 @@ public static class ScreeningExtensions
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddOpenApi(InspectionsApi.Group, o => o.ShouldInclude = d => d.GroupName == InspectionsApi.Group);
 
-        // Distributed: ask Leads over gRPC. The standalone host registers an in-process lookup instead.
+        // Distributed: read Leads' watchlist cache in Redis, and ask Leads over gRPC when the cache does not
+        // answer (or is not configured). The standalone host registers an in-process lookup instead.
         if (builder.Configuration["Services:Leads"] is { Length: > 0 } leads)
         {
             builder.Services.AddGrpcClient<Leads.Grpc.V1.Watchlist.WatchlistClient>(o => o.Address = new Uri(leads))
                 // Leads back after an outage is asked again within seconds (the default back-off reaches 2 minutes).
                 .ConfigureChannel(c => c.MaxReconnectBackoff = TimeSpan.FromSeconds(5));
-            builder.Services.AddScoped<IWatchlistLookup, GrpcWatchlistLookup>();
+            builder.Services.AddScoped<GrpcWatchlistLookup>();
+            // Screening works without the cache (through Leads), so Redis does not gate its readiness.
+            if (builder.Configuration.GetValue("Watchlist:ReadCache", true) && builder.AddRedisIfConfigured(required: false))
+                builder.Services.AddScoped<IWatchlistLookup, CachedWatchlistLookup>();
+            else
+                builder.Services.AddScoped<IWatchlistLookup>(sp => sp.GetRequiredService<GrpcWatchlistLookup>());
         }
         return builder;
     }

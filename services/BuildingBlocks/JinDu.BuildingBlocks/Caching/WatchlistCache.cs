@@ -1,0 +1,63 @@
+using JinDu.BuildingBlocks.Divisions;
+using StackExchange.Redis;
+
+namespace JinDu.BuildingBlocks.Caching;
+
+/// <summary>
+/// The watchlist cache (DESIGN.md §3): in the distributed mode Leads keeps the tokens of active leads in
+/// Redis, and Screening reads them there directly, so a checkpoint answer needs no hop through Leads. Leads
+/// alone writes; this class is the one description of the layout both sides use:
+/// <list type="bullet">
+/// <item><c>jindu:wl:{token}</c>, a hash: a field per lead reference holding "owner|severity";</item>
+/// <item><c>jindu:wl:tokens</c>, a set of every token ever added. Removing a lead's token deletes its field and
+/// leaves the set member (a superset is harmless: its hash is empty), so a whole batch is first narrowed with one
+/// SMISMEMBER and only the few members' hashes are read.</item>
+/// </list>
+/// </summary>
+public static class WatchlistCache
+{
+    public const string Prefix = "jindu:wl:";
+    public static readonly RedisKey Members = Prefix + "tokens";
+
+    public readonly record struct Entry(string Token, string LeadReference, string OwnerAgency, int Severity);
+
+    public static RedisKey Key(string token) => Prefix + token;
+
+    /// <summary>Queues the writes that put one entry on the watchlist into a batch.</summary>
+    public static IEnumerable<Task> Add(IBatch batch, Entry e) =>
+    [
+        batch.SetAddAsync(Members, e.Token),
+        batch.HashSetAsync(Key(e.Token), e.LeadReference, $"{e.OwnerAgency}|{e.Severity}"),
+    ];
+
+    /// <summary>Queues the write that takes one lead's entry for a token off the watchlist.</summary>
+    public static Task Remove(IBatch batch, string leadReference, string token) => batch.HashDeleteAsync(Key(token), leadReference);
+
+    /// <summary>The entries of the given tokens: one SMISMEMBER, then one pipelined HGETALL per member.</summary>
+    public static async Task<IReadOnlyList<Entry>> MatchAsync(IDatabase db, IReadOnlyList<string> tokens)
+    {
+        if (tokens.Count == 0) return [];
+        var present = await db.SetContainsAsync(Members, tokens.Select(t => (RedisValue)t).ToArray());
+        var members = tokens.Where((_, i) => present[i]).ToList();
+        if (members.Count == 0) return [];
+        var batch = db.CreateBatch();
+        var reads = members.Select(t => (Token: t, Fields: batch.HashGetAllAsync(Key(t)))).ToList();
+        batch.Execute();
+        var hits = new List<Entry>();
+        foreach (var (token, fields) in reads)
+        {
+            foreach (var field in await fields)
+            {
+                var value = field.Value.ToString();
+                var bar = value.IndexOf('|');
+                if (bar <= 0 || !int.TryParse(value.AsSpan(bar + 1), out var severity)) continue;
+                hits.Add(new Entry(token, field.Name.ToString(), value[..bar], severity));
+            }
+        }
+        return hits;
+    }
+
+    /// <summary>Whom an officer with a hit should call: the owning agency's anti-drug office.</summary>
+    public static string Contact(DivisionCatalog divisions, string ownerAgency) =>
+        (divisions.Find(ownerAgency)?.Name ?? ownerAgency) + "禁毒办";
+}
