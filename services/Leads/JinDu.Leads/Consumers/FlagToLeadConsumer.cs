@@ -1,6 +1,5 @@
-using JinDu.BuildingBlocks.Hosting;
 using JinDu.BuildingBlocks.Messaging;
-using JinDu.Leads.Contracts.Events;
+using JinDu.Leads.Correlation;
 using JinDu.Leads.Infrastructure;
 using JinDu.Leads.Model;
 using JinDu.Screening.Contracts.Events;
@@ -14,11 +13,11 @@ namespace JinDu.Leads.Consumers;
 /// flagging agency, or joins that agency's open lead that already has one of the subjects (a timeline
 /// entry, not a second lead). Applied once per event.
 /// </summary>
-public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILogger<FlagToLeadConsumer> log)
+public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Correlator correlator, HitTasks hitTasks, ILogger<FlagToLeadConsumer> log)
     : IConsumer<InspectionFlagged>, IConsumer<ParcelFlagged>
 {
     /// <summary>What both kinds of flag have in common, as far as a lead is concerned.</summary>
-    private sealed record Flag(Guid EventId, string Agency, LeadSource Source, Guid? SourceId, IReadOnlyList<FlaggedSubject> Subjects,
+    public sealed record Flag(Guid EventId, string Agency, LeadSource Source, Guid? SourceId, IReadOnlyList<FlaggedSubject> Subjects,
         IReadOnlyList<string> Substances, int Severity, string Detail, string What);
 
     public Task Consume(ConsumeContext<InspectionFlagged> context)
@@ -65,9 +64,12 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILo
                 {
                     existing.Severity = severity;
                     // A new severity re-announces every token so the watchlist answer shows it.
-                    db.OutboxMessages.Add(OutboxMessage.From(WatchlistAdded(existing, now, existing.Subjects.Select(s => s.Token))));
+                    db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.WatchlistAdded(existing, now, existing.Subjects.Select(s => s.Token))));
                 }
                 existing.UpdatedAt = now;
+                existing.Version++;
+                await correlator.LinkAsync(existing, existing.Subjects.Where(s => added.Any(a => a.Token == s.Token)).ToList(), now, ct);
+                await hitTasks.OpenForAsync(flag, ct);
                 log.LogInformation("Flag ({What}) joined lead {Reference}", flag.What, existing.Reference);
                 return;
             }
@@ -88,35 +90,13 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILo
             };
             lead.Reference = LeadReference.For(lead);
             db.Leads.Add(lead);
-            db.OutboxMessages.Add(OutboxMessage.From(new LeadCreated
-            {
-                EventId = Guid.CreateVersion7(),
-                OccurredAt = now,
-                ProducerAgency = lead.OwnerAgency,
-                LeadId = lead.PublicId,
-                Reference = lead.Reference,
-                OwnerAgency = lead.OwnerAgency,
-                Source = EnumText.Of(lead.Source),
-                Severity = lead.Severity,
-                Substances = lead.Substances,
-                SubjectTokens = lead.Subjects.Select(s => s.Token).ToList(),
-            }));
-            db.OutboxMessages.Add(OutboxMessage.From(WatchlistAdded(lead, now, lead.Subjects.Select(s => s.Token))));
+            db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.Created(lead, now)));
+            db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.WatchlistAdded(lead, now, lead.Subjects.Select(s => s.Token))));
+            await correlator.LinkAsync(lead, lead.Subjects, now, ct);
+            await hitTasks.OpenForAsync(flag, ct);
             log.LogInformation("Flag ({What}) created lead {Reference}", flag.What, lead.Reference);
         }, ct);
     }
-
-    private static WatchlistChanged WatchlistAdded(Lead lead, DateTimeOffset now, IEnumerable<string> tokens) => new()
-    {
-        EventId = Guid.CreateVersion7(),
-        OccurredAt = now,
-        ProducerAgency = lead.OwnerAgency,
-        LeadReference = lead.Reference,
-        OwnerAgency = lead.OwnerAgency,
-        Severity = lead.Severity,
-        AddedTokens = tokens.Distinct().ToList(),
-        RemovedTokens = [],
-    };
 
     /// <summary>Seizures weigh most, then positive tests, then suspicion (1–5 scale).</summary>
     public static int SeverityOf(string result) => result switch

@@ -7,6 +7,7 @@ namespace JinDu.Leads.Infrastructure;
 public sealed class LeadsDbContext(DbContextOptions<LeadsDbContext> options) : ServiceDbContext(options)
 {
     public DbSet<Lead> Leads => Set<Lead>();
+    public DbSet<HitConfirmationTask> HitTasks => Set<HitConfirmationTask>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -17,11 +18,20 @@ public sealed class LeadsDbContext(DbContextOptions<LeadsDbContext> options) : S
             e.HasIndex(x => x.PublicId).IsUnique();
             e.HasIndex(x => x.Reference).IsUnique();
             e.HasIndex(x => new { x.OwnerAgency, x.Id });
+            e.HasIndex(x => new { x.OwnerAgency, x.Status });
             e.Property(x => x.Reference).HasMaxLength(40);
             e.Property(x => x.OwnerAgency).HasMaxLength(6);
             e.Property(x => x.Summary).HasMaxLength(2000);
             e.Property(x => x.Source).HasConversion<string>().HasMaxLength(20);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.Reliability).HasMaxLength(1);
+            e.Property(x => x.Sharing).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.Handling).HasConversion<string>().HasMaxLength(2);
+            e.Property(x => x.HandlingConditions).HasMaxLength(500);
+            e.Property(x => x.Assignee).HasMaxLength(200);
+            e.Property(x => x.CaseNumber).HasMaxLength(50);
+            e.Property(x => x.CloseReason).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.Version).IsConcurrencyToken();
             e.OwnsMany(x => x.Subjects, s =>
             {
                 s.ToTable("lead_subjects");
@@ -32,6 +42,7 @@ public sealed class LeadsDbContext(DbContextOptions<LeadsDbContext> options) : S
                 s.Property(x => x.Kind).HasConversion<string>().HasMaxLength(20);
                 s.Property(x => x.Token).HasMaxLength(64);
                 s.Property(x => x.Masked).HasMaxLength(64);
+                s.Property(x => x.Encrypted).HasMaxLength(1000);
             });
             e.OwnsMany(x => x.Timeline, t =>
             {
@@ -43,6 +54,35 @@ public sealed class LeadsDbContext(DbContextOptions<LeadsDbContext> options) : S
                 t.Property(x => x.Action).HasMaxLength(50);
                 t.Property(x => x.Detail).HasMaxLength(2000);
             });
+            e.OwnsMany(x => x.Links, l =>
+            {
+                l.ToTable("lead_links");
+                l.WithOwner().HasForeignKey("LeadId");
+                l.Property<long>("Id");
+                l.HasKey("Id");
+                l.HasIndex("LeadId", nameof(LeadLink.OtherLeadId)).IsUnique();
+                l.Property(x => x.OtherReference).HasMaxLength(40);
+                l.Property(x => x.OtherAgency).HasMaxLength(6);
+                l.Property(x => x.Kind).HasConversion<string>().HasMaxLength(20);
+            });
+        });
+        modelBuilder.Entity<HitConfirmationTask>(e =>
+        {
+            e.ToTable("hit_confirmation_tasks");
+            e.HasIndex(x => x.PublicId).IsUnique();
+            // One task per lead and hit, however often the flag is delivered.
+            e.HasIndex(x => new { x.LeadId, x.HitId }).IsUnique();
+            e.HasIndex(x => new { x.Status, x.DueAt });
+            e.HasIndex(x => new { x.OwnerAgency, x.Id });
+            e.Property(x => x.OwnerAgency).HasMaxLength(6);
+            e.Property(x => x.LeadReference).HasMaxLength(40);
+            e.Property(x => x.HitAgency).HasMaxLength(6);
+            e.Property(x => x.HitDescription).HasMaxLength(300);
+            e.Property(x => x.Urgency).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.AnsweredBy).HasMaxLength(200);
+            e.Property(x => x.Note).HasMaxLength(1000);
+            e.Property(x => x.Version).IsConcurrencyToken();
         });
     }
 }
