@@ -18,7 +18,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
 {
     /// <summary>What both kinds of flag have in common, as far as a lead is concerned.</summary>
     public sealed record Flag(Guid EventId, string Agency, LeadSource Source, Guid? SourceId, IReadOnlyList<FlaggedSubject> Subjects,
-        IReadOnlyList<string> Substances, int Severity, string Detail, string What);
+        IReadOnlyList<string> Substances, int Severity, string Detail, string What, string HitAgency);
 
     public Task Consume(ConsumeContext<InspectionFlagged> context)
     {
@@ -27,7 +27,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
             ? " — " + string.Join(", ", f.Seizures.Select(s => $"{s.Substance} {s.Grams:0.###} g"))
             : "");
         return ApplyAsync(new Flag(f.EventId, f.ProducerAgency, LeadSource.Checkpoint, f.InspectionId, f.Subjects,
-            f.Seizures.Select(s => s.Substance).Distinct().ToList(), SeverityOf(f.Result), detail, $"inspection {f.InspectionId}"), context.CancellationToken);
+            f.Seizures.Select(s => s.Substance).Distinct().ToList(), SeverityOf(f.Result), detail, $"inspection {f.InspectionId}", f.ProducerAgency), context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ParcelFlagged> context)
@@ -37,7 +37,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
         var detail = $"{f.Company} {f.WaybillMasked} at {f.OutletCode}: {f.Reason} → {f.Referral}"
                      + (f.MatchedLeads.Count > 0 ? " (matches " + string.Join(", ", f.MatchedLeads) + ")" : "");
         return ApplyAsync(new Flag(f.EventId, f.ProducerAgency, LeadSource.Courier, null, subjects, [],
-            f.Reason == "watchlist" ? 3 : 2, detail, $"parcel {f.WaybillMasked}"), context.CancellationToken);
+            f.Reason == "watchlist" ? 3 : 2, detail, $"parcel {f.WaybillMasked}", f.OutletRegion), context.CancellationToken);
     }
 
     private async Task ApplyAsync(Flag flag, CancellationToken ct)

@@ -12,7 +12,8 @@ namespace JinDu.Leads.Correlation;
 /// <summary>
 /// 比中核实: a screening flag in one agency that matches an active lead of another agency gives that lead's
 /// owner a task to confirm or deny, due in 10 minutes when someone is standing at a checkpoint or the lead is
-/// serious (severity 4 or 5), in an hour otherwise.
+/// serious (severity 4 or 5), in an hour otherwise. The hit's agency is the checkpoint's, or for a parcel the
+/// outlet's county (a watchlisted parcel's flag is already addressed to the lead's owner).
 /// </summary>
 public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, ILogger<HitTasks> log)
 {
@@ -20,7 +21,7 @@ public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, ILogger<HitTas
     {
         var tokens = flag.Subjects.Select(s => s.Token).Distinct().ToList();
         var owners = await db.Leads.AsNoTracking()
-            .Where(l => l.OwnerAgency != flag.Agency && l.Status != LeadStatus.Closed && l.Subjects.Any(s => tokens.Contains(s.Token)))
+            .Where(l => l.OwnerAgency != flag.HitAgency && l.Status != LeadStatus.Closed && l.Subjects.Any(s => tokens.Contains(s.Token)))
             .Select(l => new { l.Id, l.PublicId, l.Reference, l.OwnerAgency, l.Severity })
             .Take(100)
             .ToListAsync(ct);
@@ -38,7 +39,7 @@ public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, ILogger<HitTas
                 LeadPublicId = lead.PublicId,
                 LeadReference = lead.Reference,
                 HitId = hitId,
-                HitAgency = flag.Agency,
+                HitAgency = flag.HitAgency,
                 HitDescription = flag.Detail.Length > 300 ? flag.Detail[..300] : flag.Detail,
                 Urgency = urgency,
                 Status = HitTaskStatus.Open,
@@ -46,7 +47,7 @@ public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, ILogger<HitTas
                 DueAt = now + (urgency == HitUrgency.Urgent ? HitConfirmationTask.UrgentWithin : HitConfirmationTask.RoutineWithin),
             };
             db.HitTasks.Add(task);
-            log.LogInformation("Hit on lead {Reference} from {Agency}: {Urgency} confirmation task due {DueAt:O}", lead.Reference, flag.Agency, urgency, task.DueAt);
+            log.LogInformation("Hit on lead {Reference} from {Agency}: {Urgency} confirmation task due {DueAt:O}", lead.Reference, flag.HitAgency, urgency, task.DueAt);
         }
     }
 }
