@@ -13,13 +13,13 @@ namespace JinDu.Leads.Apis;
 
 public sealed record LeadQuery(
     string? Cursor, string? Limit, string? SourceId, string? Source, string? Status, string? Substance, string? Severity, string? MinSeverity,
-    string? From, string? To, string? Assignee, string? IdNumber, string? Plate, string? Phone, string? Waybill, string? Address);
+    string? From, string? To, string? Assignee, string? Scope, string? IdNumber, string? Plate, string? Phone, string? Waybill, string? Address);
 
 /// <summary>GET /api/leads/v1/leads: the caller's agency's leads, filtered; identifiers are matched by token only.</summary>
 public static class LeadSearch
 {
     private static readonly string[] Known =
-        ["cursor", "limit", "sourceId", "source", "status", "substance", "severity", "minSeverity", "from", "to", "assignee",
+        ["cursor", "limit", "sourceId", "source", "status", "substance", "severity", "minSeverity", "from", "to", "assignee", "scope",
          "idNumber", "plate", "phone", "waybill", "address"];
 
     private static readonly (string Field, SubjectKind Kind)[] Identifiers =
@@ -47,7 +47,15 @@ public static class LeadSearch
         }
 
         var agency = http.User.Agency();
-        var query = db.Leads.AsNoTracking().Where(l => l.OwnerAgency == agency);
+        var shared = false;
+        if (Present(q.Scope) is { } scope)
+        {
+            if (string.Equals(scope, "shared", StringComparison.OrdinalIgnoreCase)) shared = true;
+            else if (!string.Equals(scope, "own", StringComparison.OrdinalIgnoreCase)) errors.Add("scope", "must be own or shared");
+        }
+        var query = shared
+            ? db.Leads.AsNoTracking().Where(LeadScope.SharedWith(agency, time.GetUtcNow()))
+            : db.Leads.AsNoTracking().Where(l => l.OwnerAgency == agency);
 
         if (Present(q.SourceId) is { } sourceText)
         {
@@ -116,7 +124,7 @@ public static class LeadSearch
             await db.SaveChangesAsync(ct);
         }
         var next = rows.Count > take ? Cursor.Encode(rows[take - 1].Id.ToString(CultureInfo.InvariantCulture)) : null;
-        return TypedResults.Ok(new Page<LeadView>(rows.Take(take).Select(l => LeadView.Of(l, divisions, withDetails: false)).ToList(), next));
+        return TypedResults.Ok(new Page<LeadView>(rows.Take(take).Select(l => shared ? LeadView.SharedOf(l, divisions) : LeadView.Of(l, divisions, withDetails: false)).ToList(), next));
     }
 
     private static string? Present(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();

@@ -25,6 +25,23 @@ public sealed record LeadView(
 {
     public IReadOnlyList<RevealedSubjectView>? Revealed { get; init; }
 
+    /// <summary>Set on a lead another agency shared with the caller: who to contact about it.</summary>
+    public string? Contact { get; init; }
+
+    /// <summary>
+    /// What a recipient of a shared lead sees: the lead and its subjects masked, the grading and the handling code —
+    /// not the owner's working notes (timeline, assignee, case number, links, where it came from).
+    /// </summary>
+    public static LeadView SharedOf(Lead l, DivisionCatalog divisions) => new(
+        l.PublicId, l.Reference, l.OwnerAgency, EnumText.Of(l.Source), null, EnumText.Of(l.Status), l.Severity, l.Summary,
+        l.Substances, l.Subjects.Select(s => new LeadSubjectView(EnumText.Of(s.Kind), s.Masked)).ToList(),
+        l.Reliability, l.Credibility, l.Reliability is not null && l.Credibility is not null ? $"{l.Reliability}{l.Credibility}" : null,
+        EnumText.Of(l.Sharing), EnumText.Of(l.Handling), l.HandlingConditions,
+        null, null, null, null, l.CreatedAt, l.UpdatedAt, null, null, null)
+    {
+        Contact = Correlator.ContactOf(divisions, l.OwnerAgency),
+    };
+
     public static LeadView Of(Lead l, DivisionCatalog divisions, bool withDetails) => new(
         l.PublicId, l.Reference, l.OwnerAgency, EnumText.Of(l.Source), l.SourceId, EnumText.Of(l.Status), l.Severity, l.Summary,
         l.Substances, l.Subjects.Select(s => new LeadSubjectView(EnumText.Of(s.Kind), s.Masked)).ToList(),

@@ -8,6 +8,8 @@ public sealed class LeadsDbContext(DbContextOptions<LeadsDbContext> options) : S
 {
     public DbSet<Lead> Leads => Set<Lead>();
     public DbSet<HitConfirmationTask> HitTasks => Set<HitConfirmationTask>();
+    public DbSet<SharingRequest> SharingRequests => Set<SharingRequest>();
+    public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -32,6 +34,18 @@ public sealed class LeadsDbContext(DbContextOptions<LeadsDbContext> options) : S
             e.Property(x => x.CaseNumber).HasMaxLength(50);
             e.Property(x => x.CloseReason).HasConversion<string>().HasMaxLength(20);
             e.Property(x => x.Version).IsConcurrencyToken();
+            e.Property(x => x.ShareGroup).HasMaxLength(100);
+            e.OwnsMany(x => x.Recipients, r =>
+            {
+                r.ToTable("lead_recipients");
+                r.WithOwner().HasForeignKey("LeadId");
+                r.Property<long>("Id");
+                r.HasKey("Id");
+                r.HasIndex(x => x.Agency);
+                r.Property(x => x.Agency).HasMaxLength(6);
+                r.Property(x => x.Via).HasConversion<string>().HasMaxLength(20);
+                r.Property(x => x.By).HasMaxLength(200);
+            });
             e.OwnsMany(x => x.Subjects, s =>
             {
                 s.ToTable("lead_subjects");
@@ -65,6 +79,37 @@ public sealed class LeadsDbContext(DbContextOptions<LeadsDbContext> options) : S
                 l.Property(x => x.OtherAgency).HasMaxLength(6);
                 l.Property(x => x.Kind).HasConversion<string>().HasMaxLength(20);
             });
+        });
+        modelBuilder.Entity<SharingRequest>(e =>
+        {
+            e.ToTable("sharing_requests");
+            e.HasIndex(x => x.PublicId).IsUnique();
+            e.HasIndex(x => new { x.OwnerAgency, x.Status });
+            e.Property(x => x.OwnerAgency).HasMaxLength(6);
+            e.Property(x => x.Level).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.GroupName).HasMaxLength(100);
+            e.Property(x => x.Handling).HasConversion<string>().HasMaxLength(2);
+            e.Property(x => x.HandlingConditions).HasMaxLength(500);
+            e.Property(x => x.RequestedBy).HasMaxLength(200);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.DecidedBy).HasMaxLength(200);
+            e.Property(x => x.Reason).HasMaxLength(1000);
+        });
+        modelBuilder.Entity<AccessRequest>(e =>
+        {
+            e.ToTable("access_requests");
+            e.HasIndex(x => x.PublicId).IsUnique();
+            e.HasIndex(x => new { x.OwnerAgency, x.Id });
+            e.HasIndex(x => new { x.RequesterAgency, x.Id });
+            e.Property(x => x.LeadReference).HasMaxLength(40);
+            e.Property(x => x.OwnerAgency).HasMaxLength(6);
+            e.Property(x => x.RequesterAgency).HasMaxLength(6);
+            e.Property(x => x.RequestedBy).HasMaxLength(200);
+            e.Property(x => x.Reason).HasMaxLength(1000);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.DecidedBy).HasMaxLength(200);
+            e.Property(x => x.Answer).HasMaxLength(1000);
+            e.Property(x => x.Version).IsConcurrencyToken();
         });
         modelBuilder.Entity<HitConfirmationTask>(e =>
         {

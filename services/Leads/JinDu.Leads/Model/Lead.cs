@@ -85,6 +85,9 @@ public sealed class Lead
     public List<LeadSubject> Subjects { get; set; } = [];
     public List<TimelineEntry> Timeline { get; set; } = [];
     public List<LeadLink> Links { get; set; } = [];
+    public List<LeadRecipient> Recipients { get; set; } = [];
+    /// <summary>The sharing group's name when shared at group level.</summary>
+    public string? ShareGroup { get; set; }
 
     public bool IsActive => Status is not LeadStatus.Closed;
 
