@@ -109,10 +109,16 @@ public static class ChangeStatus
         lead.Version++;
         lead.Record(now, actor, "status_changed", note is { Length: > 0 } ? $"{detail}: {note}" : detail);
         db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.StatusChanged(lead, from, now, target?.Reference)));
+        if (to == LeadStatus.Triaged && lead.Source == LeadSource.Tip && lead.Subjects.Count > 0)
+        {
+            // A tip's identifiers are watched from the moment an analyst has looked at it, not before.
+            db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.WatchlistAdded(lead, now, lead.Subjects.Select(s => s.Token))));
+            await correlator.LinkAsync(lead, lead.Subjects, now, ct);
+        }
         if (to == LeadStatus.Closed)
         {
             // Closed leads leave the watchlist (布控 lifted); their subjects go on in the lead they were merged into.
-            if (lead.Subjects.Count > 0)
+            if (lead.Subjects.Count > 0 && LeadScope.IsWatched(new Lead { Source = lead.Source, Status = from }))
                 db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.WatchlistRemoved(lead, now, lead.Subjects.Select(s => s.Token))));
             if (target is not null) await MergeAsync(db, lead, target, actor, correlator, now, ct);
         }

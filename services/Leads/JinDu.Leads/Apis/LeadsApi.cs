@@ -31,6 +31,7 @@ public static class LeadsApi
         api.MapPost("/{id:guid}/status", ChangeStatus.HandleAsync)
             .WithSummary("Move a lead on: new → triaged → assigned → investigating → case_opened, or closed; anything else is 409");
         app.MapSharingApi();
+        app.MapTipsApi();
         app.MapAccessRequestsApi();
         app.MapLeadFigures();
         app.MapHitTasksApi();

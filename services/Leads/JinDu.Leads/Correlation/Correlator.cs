@@ -21,7 +21,8 @@ public sealed class Correlator(LeadsDbContext db, DivisionCatalog divisions, ILo
         var tokens = newSubjects.Select(s => s.Token).Distinct().ToList();
         var others = await db.Leads
             // except: a lead closing in this same unit of work, still active in the database.
-            .Where(l => l.Id != lead.Id && l.Id != except && l.Status != LeadStatus.Closed && l.Subjects.Any(s => tokens.Contains(s.Token)))
+            .Where(LeadScope.Watched)
+            .Where(l => l.Id != lead.Id && l.Id != except && l.Subjects.Any(s => tokens.Contains(s.Token)))
             .OrderBy(l => l.Id)
             .Take(100)
             .ToListAsync(ct);

@@ -21,7 +21,8 @@ public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, ILogger<HitTas
     {
         var tokens = flag.Subjects.Select(s => s.Token).Distinct().ToList();
         var owners = await db.Leads.AsNoTracking()
-            .Where(l => l.OwnerAgency != flag.HitAgency && l.Status != LeadStatus.Closed && l.Subjects.Any(s => tokens.Contains(s.Token)))
+            .Where(LeadScope.Watched)
+            .Where(l => l.OwnerAgency != flag.HitAgency && l.Subjects.Any(s => tokens.Contains(s.Token)))
             .Select(l => new { l.Id, l.PublicId, l.Reference, l.OwnerAgency, l.Severity })
             .Take(100)
             .ToListAsync(ct);

@@ -10,6 +10,7 @@ public sealed class LeadsDbContext(DbContextOptions<LeadsDbContext> options) : S
     public DbSet<HitConfirmationTask> HitTasks => Set<HitConfirmationTask>();
     public DbSet<SharingRequest> SharingRequests => Set<SharingRequest>();
     public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
+    public DbSet<Tip> Tips => Set<Tip>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -109,6 +110,22 @@ public sealed class LeadsDbContext(DbContextOptions<LeadsDbContext> options) : S
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
             e.Property(x => x.DecidedBy).HasMaxLength(200);
             e.Property(x => x.Answer).HasMaxLength(1000);
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<Tip>(e =>
+        {
+            e.ToTable("tips");
+            e.HasIndex(x => x.PublicId).IsUnique();
+            e.HasIndex(x => x.ReceiptHash).IsUnique();
+            e.HasIndex(x => new { x.Agency, x.Id });
+            e.HasOne(x => x.Lead).WithMany().HasForeignKey(x => x.LeadId);
+            e.Property(x => x.ReceiptHash).HasMaxLength(64);
+            e.Property(x => x.Agency).HasMaxLength(6);
+            e.Property(x => x.ContactEncrypted).HasMaxLength(1000);
+            e.Property(x => x.ContactMasked).HasMaxLength(100);
+            e.Property(x => x.Reward).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.RewardDecidedBy).HasMaxLength(200);
+            e.Property(x => x.RewardNote).HasMaxLength(1000);
             e.Property(x => x.Version).IsConcurrencyToken();
         });
         modelBuilder.Entity<HitConfirmationTask>(e =>

@@ -17,6 +17,15 @@ public static class LeadScope
                      l.Recipients.Any(r => r.Agency == agency && (r.ExpiresAt == null || r.ExpiresAt > now)));
     }
 
+    /// <summary>
+    /// Leads whose subjects are watched (watchlist, correlation, hit confirmation): every active lead except an
+    /// anonymous tip nobody has triaged yet — an unchecked tip must not put a stranger's phone on the watchlist.
+    /// </summary>
+    public static readonly Expression<Func<Lead, bool>> Watched =
+        l => l.Status != LeadStatus.Closed && !(l.Source == LeadSource.Tip && l.Status == LeadStatus.New);
+
+    public static bool IsWatched(Lead l) => l.Status != LeadStatus.Closed && !(l.Source == LeadSource.Tip && l.Status == LeadStatus.New);
+
     public static bool IsSharedWith(Lead l, string agency, DateTimeOffset now) =>
         l.OwnerAgency != agency &&
         ((l.Sharing == SharingLevel.Prefecture && l.OwnerAgency.StartsWith(DivisionCatalog.PrefectureOf(agency)[..4], StringComparison.Ordinal)) ||

@@ -541,6 +541,76 @@ namespace JinDu.Leads.Infrastructure.Migrations
                     b.ToTable("sharing_requests", (string)null);
                 });
 
+            modelBuilder.Entity("JinDu.Leads.Model.Tip", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Agency")
+                        .IsRequired()
+                        .HasMaxLength(6)
+                        .HasColumnType("character varying(6)");
+
+                    b.Property<string>("ContactEncrypted")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("ContactMasked")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("LeadId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("PublicId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ReceiptHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reward")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset?>("RewardDecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RewardDecidedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("RewardNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LeadId");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique();
+
+                    b.HasIndex("ReceiptHash")
+                        .IsUnique();
+
+                    b.HasIndex("Agency", "Id");
+
+                    b.ToTable("tips", (string)null);
+                });
+
             modelBuilder.Entity("JinDu.Leads.Model.Lead", b =>
                 {
                     b.OwnsMany("JinDu.Leads.Model.LeadLink", "Links", b1 =>
@@ -718,6 +788,17 @@ namespace JinDu.Leads.Infrastructure.Migrations
                     b.Navigation("Subjects");
 
                     b.Navigation("Timeline");
+                });
+
+            modelBuilder.Entity("JinDu.Leads.Model.Tip", b =>
+                {
+                    b.HasOne("JinDu.Leads.Model.Lead", "Lead")
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Lead");
                 });
 #pragma warning restore 612, 618
         }
