@@ -220,6 +220,35 @@ public sealed class Lead_lifecycle(StandaloneFactory factory)
         Assert.Equal("new", (await _platform.GetLeadAsync("analyst.522722", lead)).Status());
     }
 
+    [Fact]
+    public async Task Is_404_for_another_county_on_every_endpoint_of_a_lead()
+    {
+        var phone = LeadSteps.Phone();
+        var lead = await _platform.CreateAsync("analyst.522722", LeadSteps.LeadOf(("phone", phone)));
+        var path = $"{LeadSteps.Leads}/{lead["id"]}";
+        var attempts = new (HttpMethod Method, string Path, string User, object? Body)[]
+        {
+            (HttpMethod.Get, path, "analyst.522726", null),
+            (HttpMethod.Get, path + "?reveal=true", "supervisor.522726", null),
+            (HttpMethod.Post, path + "/status", "analyst.522726", new { status = "triaged" }),
+            (HttpMethod.Post, path + "/status", "supervisor.522701", new { status = "closed", reason = "unfounded" }),
+            (HttpMethod.Post, path + "/sharing", "analyst.522726", new { level = "prefecture" }),
+            (HttpMethod.Post, path + "/sharing", "supervisor.522726", new { level = "partners", agencies = new[] { "522726" } }),
+            (HttpMethod.Get, path + "/sharing/requests", "analyst.522726", null),
+            (HttpMethod.Post, path + $"/sharing/requests/{Guid.NewGuid()}/approve", "supervisor.522726", new { }),
+        };
+        foreach (var (method, url, user, body) in attempts)
+        {
+            using var response = await _platform.SendAsync(method, url, user, body);
+            var problem = await LeadSteps.ExpectProblemAsync(response, HttpStatusCode.NotFound);
+            Assert.Equal("urn:jindu:problem:not-found", problem["type"]!.GetValue<string>());
+        }
+        Assert.Empty((await _platform.GetJsonAsync($"{LeadSteps.Leads}?phone={phone}&scope=shared", "analyst.522726"))["items"]!.AsArray());
+        var untouched = await _platform.GetLeadAsync("analyst.522722", lead);
+        Assert.Equal("new", untouched.Status());
+        Assert.Equal("internal", untouched["sharingLevel"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("officer.522722")]
     [InlineData("auditor")]

@@ -90,6 +90,8 @@ public sealed class Searching_leads(StandaloneFactory factory)
     [InlineData("limit=0", "limit")]
     [InlineData("cursor=%%%", "cursor")]
     [InlineData("colour=red", "colour")]
+    [InlineData("scope=everything", "scope")]
+    [InlineData("scope=shared&assignee=analyst.522726", "assignee")]
     public async Task Refuses_a_bad_filter_with_400_naming_it(string query, string field)
     {
         using var response = await _platform.GetAsync($"{LeadSteps.Leads}?{query}", "analyst.522722");

@@ -75,7 +75,14 @@ public static class AccessRequestsApi
         lead.Record(now, ask.RequestedBy, "access_requested", $"by {agency}: {reason}");
         lead.Version++;
         audit.Record(db, http, "request_access", $"lead/{lead.PublicId}");
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.ConflictProblem("The lead changed at the same time; nothing was recorded, please ask again.");
+        }
         return TypedResults.Created($"/api/leads/v1/access-requests?direction=outgoing", View(ask, null));
     }
 

@@ -82,10 +82,15 @@ public static class CreateLead
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException ex) when (ex.IsUniqueViolation() && idempotency.HasKey)
+        catch (DbUpdateConcurrencyException)
         {
-            if (await idempotency.ReplayWinnerAsync(db, http, ct) is { } replay) return replay;
-            throw;
+            // A lead this one correlates with changed at the same moment: nothing was stored; a retry links cleanly.
+            return Problems.ConflictProblem("A related lead changed at the same time; nothing was recorded, please send it again.");
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            if (idempotency.HasKey && await idempotency.ReplayWinnerAsync(db, http, ct) is { } replay) return replay;
+            return Problems.ConflictProblem("A related lead was linked at the same time; nothing was recorded, please send it again.");
         }
         return TypedResults.Created(location, view);
     }

@@ -91,7 +91,12 @@ public static class LeadSearch
         if (from is { } f && to is { } t && f >= t) errors.Add("to", "must be later than from");
         if (from is { } fromValue) query = query.Where(l => l.CreatedAt >= fromValue);
         if (to is { } toValue) query = query.Where(l => l.CreatedAt < toValue);
-        if (Present(q.Assignee) is { } assignee) query = query.Where(l => l.Assignee == assignee);
+        if (Present(q.Assignee) is { } assignee)
+        {
+            // Who works on another agency's lead is the owner's business: no probing by assignee.
+            if (shared) errors.Add("assignee", "only for your own agency's leads");
+            else query = query.Where(l => l.Assignee == assignee);
+        }
 
         // The plaintext goes no further than this method: not into the query, the answer, logs or errors.
         var today = Times.BeijingToday(time);

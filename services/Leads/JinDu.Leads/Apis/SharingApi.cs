@@ -91,7 +91,14 @@ public static class SharingApi
             lead.Record(now, actor, "sharing_requested", $"{EnumText.Of(level)} with {string.Join(", ", agencies)}: awaiting a supervisor");
             lead.Version++;
             audit.Record(db, http, "request_sharing", $"lead/{lead.PublicId}", detail: $"{EnumText.Of(level)}:{string.Join(",", agencies)}");
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return Problems.ConflictProblem("The lead was changed by someone else at the same time; reload it and try again.");
+            }
             return TypedResults.Accepted($"/api/leads/v1/leads/{lead.PublicId}/sharing/requests", View(proposal, lead.PublicId));
         }
 
