@@ -54,7 +54,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
             if (existing is not null)
             {
                 existing.Timeline.Add(new TimelineEntry { At = now, Actor = "screening", Action = "flag_joined", Detail = detail });
-                var added = flag.Subjects.Where(s => existing.Subjects.All(x => x.Token != s.Token)).ToList();
+                var added = flag.Subjects.DistinctBy(s => s.Token).Where(s => existing.Subjects.All(x => x.Token != s.Token)).ToList();
                 foreach (var s in added)
                     existing.Subjects.Add(new LeadSubject { Kind = s.Kind, Token = s.Token, Masked = s.Masked });
                 foreach (var substance in flag.Substances.Where(x => !existing.Substances.Contains(x)))
@@ -85,7 +85,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
                 Substances = flag.Substances.ToList(),
                 CreatedAt = now,
                 UpdatedAt = now,
-                Subjects = flag.Subjects.Select(s => new LeadSubject { Kind = s.Kind, Token = s.Token, Masked = s.Masked }).ToList(),
+                Subjects = flag.Subjects.DistinctBy(s => s.Token).Select(s => new LeadSubject { Kind = s.Kind, Token = s.Token, Masked = s.Masked }).ToList(),
                 Timeline = [new TimelineEntry { At = now, Actor = "screening", Action = "created_from_flag", Detail = detail }],
             };
             lead.Reference = LeadReference.For(lead);
