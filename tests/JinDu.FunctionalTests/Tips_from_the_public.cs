@@ -132,8 +132,21 @@ public sealed class Tips_from_the_public(StandaloneFactory factory)
         using (var again = await _platform.PostAsync(reward, "supervisor.522726", new { granted = false }))
             await LeadSteps.ExpectProblemAsync(again, HttpStatusCode.Conflict);
         Assert.Contains("reward_granted", (await _platform.GetLeadAsync("analyst.522726", lead)).Actions());
-        var trail = await _platform.GetJsonAsync("/api/leads/v1/audit?limit=50&actor=supervisor.522726", "auditor");
-        Assert.Contains(trail["items"]!.AsArray(), e => e!["action"]!.GetValue<string>() == "decide_reward" && e["detail"]!.GetValue<string>() == "granted");
+        // To pay it, the supervisor may see the contact the tipster left; an analyst may not; both are audited.
+        using (var analystReveal = await _platform.GetAsync($"/api/leads/v1/received-tips/{tip["id"]}?reveal=true", "analyst.522726"))
+            Assert.Equal(HttpStatusCode.Forbidden, analystReveal.StatusCode);
+        var revealed = await _platform.GetJsonAsync($"/api/leads/v1/received-tips/{tip["id"]}?reveal=true", "supervisor.522726");
+        Assert.Equal("13800138000", revealed["contact"]!.GetValue<string>());
+        Assert.Null((await _platform.GetJsonAsync($"/api/leads/v1/received-tips/{tip["id"]}", "supervisor.522726"))["contact"]);
+        using (var otherReveal = await _platform.GetAsync($"/api/leads/v1/received-tips/{tip["id"]}?reveal=true", "supervisor.522722"))
+            Assert.Equal(HttpStatusCode.NotFound, otherReveal.StatusCode);
+
+        var trail = (await _platform.GetJsonAsync("/api/leads/v1/audit?limit=200", "auditor"))["items"]!.AsArray();
+        Assert.Contains(trail, e => e!["action"]!.GetValue<string>() == "decide_reward" && e["detail"]!.GetValue<string>() == "granted"
+                                    && e["actor"]!.GetValue<string>() == "supervisor.522726");
+        Assert.Contains(trail, e => e!["action"]!.GetValue<string>() == "read_personal_data" && e["target"]!.GetValue<string>() == $"tip/{tip["id"]}"
+                                    && e["outcome"]!.GetValue<string>() == "denied");
+        Assert.DoesNotContain("13800138000", trail.ToJsonString());
     }
 
     [Fact]

@@ -29,7 +29,11 @@ public sealed record TipReceiptView(string ReceiptCode, string Status, DateTimeO
 public sealed record TipStatusView(string Status, string Reward);
 
 public sealed record ReceivedTipView(Guid Id, Guid LeadId, string LeadReference, string County, DateTimeOffset ReceivedAt, string Status,
-    string Reward, string? RewardDecidedBy, DateTimeOffset? RewardDecidedAt, string? ContactMasked);
+    string Reward, string? RewardDecidedBy, DateTimeOffset? RewardDecidedAt, string? ContactMasked)
+{
+    /// <summary>The contact in full: only for a supervisor who asked (?reveal=true), audited.</summary>
+    public string? Contact { get; init; }
+}
 
 public sealed record RewardRequest(bool? Granted, string? Note);
 
@@ -56,6 +60,8 @@ public static class TipsApi
         var received = app.MapGroup("/api/leads/v1/received-tips").WithGroupName(LeadsApi.Group).WithTags("Tips from the public")
             .RequireAuthorization(p => p.RequireRole(Roles.Analyst, Roles.Supervisor));
         received.MapGet("/", ListAsync).WithSummary("The agency's tips, newest first");
+        received.MapGet("/{id:guid}", GetAsync)
+            .WithSummary("One tip; ?reveal=true (a supervisor) adds the contact the tipster left, audited — to pay a reward");
         received.MapPost("/{id:guid}/reward", DecideRewardAsync).RequireAuthorization(p => p.RequireRole(Roles.Supervisor))
             .WithSummary("A supervisor of the tip's county grants a reward or not");
         return app;
@@ -148,6 +154,28 @@ public static class TipsApi
             .Join(db.Leads, t => t.LeadId, l => l.Id, (t, l) => new { Tip = t, l.PublicId, l.Reference, l.Status })
             .OrderByDescending(x => x.Tip.Id).Take(200).ToListAsync(ct);
         return TypedResults.Ok(rows.Select(x => View(x.Tip, x.PublicId, x.Reference, x.Status)).ToList());
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, bool? reveal, HttpContext http, LeadsDbContext db, PersonalDataProtector protector,
+        AuditTrail audit, CancellationToken ct)
+    {
+        var agency = http.User.Agency();
+        var found = await db.Tips.AsNoTracking().Where(t => t.PublicId == id && t.Agency == agency)
+            .Join(db.Leads, t => t.LeadId, l => l.Id, (t, l) => new { Tip = t, l.PublicId, l.Reference, l.Status })
+            .FirstOrDefaultAsync(ct);
+        if (found is null) return Problems.NotFoundProblem("The tip");
+        var view = View(found.Tip, found.PublicId, found.Reference, found.Status);
+        if (reveal != true) return TypedResults.Ok(view);
+        var target = $"tip/{found.Tip.PublicId}";
+        if (!http.User.IsInRole(Roles.Supervisor))
+        {
+            audit.Record(db, http, "read_personal_data", target, outcome: "denied");
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Problem(title: "Forbidden", detail: "Only a supervisor may see a tipster's contact.", statusCode: StatusCodes.Status403Forbidden);
+        }
+        audit.Record(db, http, "read_personal_data", target, detail: "contact");
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(view with { Contact = found.Tip.ContactEncrypted is null ? null : protector.Decrypt(found.Tip.ContactEncrypted) });
     }
 
     private static async Task<IResult> DecideRewardAsync(Guid id, RewardRequest request, HttpContext http, LeadsDbContext db, AuditTrail audit,
