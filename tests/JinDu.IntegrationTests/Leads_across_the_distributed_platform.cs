@@ -94,4 +94,30 @@ public sealed class Leads_across_the_distributed_platform(DistributedPlatform pl
         Assert.Equal("522726", Assert.Single(back["links"]!.AsArray())!["agency"]!.GetValue<string>());
         Assert.DoesNotContain(id, back.ToJsonString());
     }
+
+    [Fact]
+    public async Task Sharing_and_requests_for_access_work_on_PostgreSQL()
+    {
+        var id = TestIds.Person("522726");
+        object Lead() => new { summary = "共享测试", severity = 3, subjects = new[] { new { kind = "person", value = id } } };
+        var ours = await SendAsync(HttpMethod.Post, Leads, "analyst.522722", Lead(), HttpStatusCode.Created);
+        var path = $"{Leads}/{ours["id"]}";
+
+        // Partners: an analyst's request, a supervisor's approval, then the partner reads and finds it.
+        await SendAsync(HttpMethod.Get, path, "analyst.522701", null, HttpStatusCode.NotFound);
+        var request = await SendAsync(HttpMethod.Post, $"{path}/sharing", "analyst.522722", new { level = "partners", agencies = new[] { "522701" } }, HttpStatusCode.Accepted);
+        await SendAsync(HttpMethod.Post, $"{path}/sharing/requests/{request["id"]}/approve", "supervisor.522722", new { }, HttpStatusCode.OK);
+        var seen = await SendAsync(HttpMethod.Get, path, "analyst.522701", null, HttpStatusCode.OK);
+        Assert.DoesNotContain(id, seen.ToJsonString());
+        var shared = await SendAsync(HttpMethod.Get, $"{Leads}?scope=shared&idNumber={id}", "analyst.522701", null, HttpStatusCode.OK);
+        Assert.Single(shared["items"]!.AsArray());
+
+        // A county with a pointer (its own lead on the person) asks, and is granted access for a day.
+        await SendAsync(HttpMethod.Post, Leads, "analyst.522726", Lead(), HttpStatusCode.Created);
+        var ask = await SendAsync(HttpMethod.Post, "/api/leads/v1/access-requests", "analyst.522726",
+            new { reference = ours["reference"]!.GetValue<string>(), reason = "同一嫌疑人" }, HttpStatusCode.Created);
+        await SendAsync(HttpMethod.Post, $"/api/leads/v1/access-requests/{ask["id"]}/grant", "analyst.522722",
+            new { expiresAt = DateTimeOffset.UtcNow.AddDays(1).ToOffset(TimeSpan.FromHours(8)) }, HttpStatusCode.OK);
+        await SendAsync(HttpMethod.Get, path, "analyst.522726", null, HttpStatusCode.OK);
+    }
 }

@@ -29,9 +29,14 @@ public sealed class Tips_through_the_gateway(DistributedPlatform platform)
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
         Assert.Equal("received", JsonNode.Parse(await status.Content.ReadAsStringAsync())!["status"]!.GetValue<string>());
 
-        // The staff side of tips is not anonymous at the gateway.
+        // The staff side of tips is not anonymous at the gateway; the county's supervisor decides the reward.
         using var staff = await http.GetAsync("/api/leads/v1/received-tips");
         Assert.Equal(HttpStatusCode.Unauthorized, staff.StatusCode);
+        var client = platform.Platform();
+        var tip = (await client.GetJsonAsync("/api/leads/v1/received-tips", "supervisor.522722")).AsArray()
+            .First(t => t!["status"]!.GetValue<string>() == "new")!;
+        using (var reward = await client.PostAsync($"/api/leads/v1/received-tips/{tip["id"]}/reward", "supervisor.522722", new { granted = true }))
+            Assert.Equal(HttpStatusCode.OK, reward.StatusCode);
 
         // 64 KB of text: refused at the gateway, before Leads reads it.
         using var huge = await http.PostAsync(Tips, Json($$"""{"text":"{{new string('x', 64 * 1024)}}","county":"522722"}"""));
@@ -55,7 +60,6 @@ public sealed class Tips_through_the_gateway(DistributedPlatform platform)
         limited.Dispose();
 
         // Signed-in staff are not held back by the public's limit.
-        var client = platform.Platform();
         var tips = await client.GetJsonAsync("/api/leads/v1/received-tips", "analyst.522722");
         Assert.NotEmpty(tips.AsArray());
     }
