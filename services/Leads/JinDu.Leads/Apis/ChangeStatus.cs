@@ -118,7 +118,7 @@ public static class ChangeStatus
         if (to == LeadStatus.Closed)
         {
             // Closed leads leave the watchlist (布控 lifted); their subjects go on in the lead they were merged into.
-            if (lead.Subjects.Count > 0 && LeadScope.IsWatched(new Lead { Source = lead.Source, Status = from }))
+            if (lead.Subjects.Count > 0 && LeadScope.IsWatched(lead.Source, from))
                 db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.WatchlistRemoved(lead, now, lead.Subjects.Select(s => s.Token))));
             if (target is not null) await MergeAsync(db, lead, target, actor, correlator, now, ct);
         }

@@ -24,7 +24,9 @@ public static class LeadScope
     public static readonly Expression<Func<Lead, bool>> Watched =
         l => l.Status != LeadStatus.Closed && !(l.Source == LeadSource.Tip && l.Status == LeadStatus.New);
 
-    public static bool IsWatched(Lead l) => l.Status != LeadStatus.Closed && !(l.Source == LeadSource.Tip && l.Status == LeadStatus.New);
+    public static bool IsWatched(Lead l) => IsWatched(l.Source, l.Status);
+
+    public static bool IsWatched(LeadSource source, LeadStatus status) => status != LeadStatus.Closed && !(source == LeadSource.Tip && status == LeadStatus.New);
 
     public static bool IsSharedWith(Lead l, string agency, DateTimeOffset now) =>
         l.OwnerAgency != agency &&
