@@ -17,6 +17,8 @@ namespace JinDu.Gateway;
 public static class GatewayExtensions
 {
     public const string PerCallerPolicy = "per-caller";
+    /// <summary>The public's tip endpoints: no token, so limited per client address, and tightly.</summary>
+    public const string TipsPolicy = "tips-per-address";
     public static readonly string[] Services = ["screening", "leads", "cooperation"];
 
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
@@ -45,9 +47,15 @@ public static class GatewayExtensions
                     QueueLimit = 0,
                     AutoReplenishment = true,
                 }));
+            var tipsPerMinute = config.GetValue("Gateway:TipRateLimit:PermitsPerMinute", 10);
+            o.AddPolicy(TipsPolicy, ctx => RateLimitPartition.GetFixedWindowLimiter(
+                // The address is used for counting only, in memory; nothing about a tipster is written anywhere.
+                "tip:" + ctx.Connection.RemoteIpAddress,
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = tipsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             o.OnRejected = async (ctx, ct) =>
             {
-                ctx.HttpContext.Response.Headers.RetryAfter = "1";
+                ctx.HttpContext.Response.Headers.RetryAfter = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+                    ? ((int)Math.Ceiling(after.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) : "1";
                 await Results.Problem(title: "Too many requests", detail: "Slow down and retry after the time in Retry-After.",
                     statusCode: StatusCodes.Status429TooManyRequests, type: "urn:jindu:problem:rate-limited").ExecuteAsync(ctx.HttpContext);
             };

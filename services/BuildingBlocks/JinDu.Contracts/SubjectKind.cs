@@ -7,4 +7,6 @@ public enum SubjectKind
     Vehicle,
     Phone,
     Parcel,
+    /// <summary>A place (an address typed in a lead or a tip), matched by its normalised text.</summary>
+    Address,
 }

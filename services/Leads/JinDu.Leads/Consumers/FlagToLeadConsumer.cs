@@ -1,6 +1,5 @@
-using JinDu.BuildingBlocks.Hosting;
 using JinDu.BuildingBlocks.Messaging;
-using JinDu.Leads.Contracts.Events;
+using JinDu.Leads.Correlation;
 using JinDu.Leads.Infrastructure;
 using JinDu.Leads.Model;
 using JinDu.Screening.Contracts.Events;
@@ -14,12 +13,12 @@ namespace JinDu.Leads.Consumers;
 /// flagging agency, or joins that agency's open lead that already has one of the subjects (a timeline
 /// entry, not a second lead). Applied once per event.
 /// </summary>
-public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILogger<FlagToLeadConsumer> log)
+public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Correlator correlator, HitTasks hitTasks, ILogger<FlagToLeadConsumer> log)
     : IConsumer<InspectionFlagged>, IConsumer<ParcelFlagged>
 {
     /// <summary>What both kinds of flag have in common, as far as a lead is concerned.</summary>
-    private sealed record Flag(Guid EventId, string Agency, LeadSource Source, Guid? SourceId, IReadOnlyList<FlaggedSubject> Subjects,
-        IReadOnlyList<string> Substances, int Severity, string Detail, string What);
+    public sealed record Flag(Guid EventId, string Agency, LeadSource Source, Guid? SourceId, IReadOnlyList<FlaggedSubject> Subjects,
+        IReadOnlyList<string> Substances, int Severity, string Detail, string What, string HitAgency);
 
     public Task Consume(ConsumeContext<InspectionFlagged> context)
     {
@@ -28,7 +27,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILo
             ? " — " + string.Join(", ", f.Seizures.Select(s => $"{s.Substance} {s.Grams:0.###} g"))
             : "");
         return ApplyAsync(new Flag(f.EventId, f.ProducerAgency, LeadSource.Checkpoint, f.InspectionId, f.Subjects,
-            f.Seizures.Select(s => s.Substance).Distinct().ToList(), SeverityOf(f.Result), detail, $"inspection {f.InspectionId}"), context.CancellationToken);
+            f.Seizures.Select(s => s.Substance).Distinct().ToList(), SeverityOf(f.Result), detail, $"inspection {f.InspectionId}", f.ProducerAgency), context.CancellationToken);
     }
 
     public Task Consume(ConsumeContext<ParcelFlagged> context)
@@ -38,7 +37,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILo
         var detail = $"{f.Company} {f.WaybillMasked} at {f.OutletCode}: {f.Reason} → {f.Referral}"
                      + (f.MatchedLeads.Count > 0 ? " (matches " + string.Join(", ", f.MatchedLeads) + ")" : "");
         return ApplyAsync(new Flag(f.EventId, f.ProducerAgency, LeadSource.Courier, null, subjects, [],
-            f.Reason == "watchlist" ? 3 : 2, detail, $"parcel {f.WaybillMasked}"), context.CancellationToken);
+            f.Reason == "watchlist" ? 3 : 2, detail, $"parcel {f.WaybillMasked}", f.OutletRegion), context.CancellationToken);
     }
 
     private async Task ApplyAsync(Flag flag, CancellationToken ct)
@@ -55,7 +54,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILo
             if (existing is not null)
             {
                 existing.Timeline.Add(new TimelineEntry { At = now, Actor = "screening", Action = "flag_joined", Detail = detail });
-                var added = flag.Subjects.Where(s => existing.Subjects.All(x => x.Token != s.Token)).ToList();
+                var added = flag.Subjects.DistinctBy(s => s.Token).Where(s => existing.Subjects.All(x => x.Token != s.Token)).ToList();
                 foreach (var s in added)
                     existing.Subjects.Add(new LeadSubject { Kind = s.Kind, Token = s.Token, Masked = s.Masked });
                 foreach (var substance in flag.Substances.Where(x => !existing.Substances.Contains(x)))
@@ -65,9 +64,12 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILo
                 {
                     existing.Severity = severity;
                     // A new severity re-announces every token so the watchlist answer shows it.
-                    db.OutboxMessages.Add(OutboxMessage.From(WatchlistAdded(existing, now, existing.Subjects.Select(s => s.Token))));
+                    db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.WatchlistAdded(existing, now, existing.Subjects.Select(s => s.Token))));
                 }
                 existing.UpdatedAt = now;
+                existing.Version++;
+                await correlator.LinkAsync(existing, existing.Subjects.Where(s => added.Any(a => a.Token == s.Token)).ToList(), now, ct);
+                await hitTasks.OpenForAsync(flag, ct);
                 log.LogInformation("Flag ({What}) joined lead {Reference}", flag.What, existing.Reference);
                 return;
             }
@@ -83,40 +85,18 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, ILo
                 Substances = flag.Substances.ToList(),
                 CreatedAt = now,
                 UpdatedAt = now,
-                Subjects = flag.Subjects.Select(s => new LeadSubject { Kind = s.Kind, Token = s.Token, Masked = s.Masked }).ToList(),
+                Subjects = flag.Subjects.DistinctBy(s => s.Token).Select(s => new LeadSubject { Kind = s.Kind, Token = s.Token, Masked = s.Masked }).ToList(),
                 Timeline = [new TimelineEntry { At = now, Actor = "screening", Action = "created_from_flag", Detail = detail }],
             };
             lead.Reference = LeadReference.For(lead);
             db.Leads.Add(lead);
-            db.OutboxMessages.Add(OutboxMessage.From(new LeadCreated
-            {
-                EventId = Guid.CreateVersion7(),
-                OccurredAt = now,
-                ProducerAgency = lead.OwnerAgency,
-                LeadId = lead.PublicId,
-                Reference = lead.Reference,
-                OwnerAgency = lead.OwnerAgency,
-                Source = EnumText.Of(lead.Source),
-                Severity = lead.Severity,
-                Substances = lead.Substances,
-                SubjectTokens = lead.Subjects.Select(s => s.Token).ToList(),
-            }));
-            db.OutboxMessages.Add(OutboxMessage.From(WatchlistAdded(lead, now, lead.Subjects.Select(s => s.Token))));
+            db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.Created(lead, now)));
+            db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.WatchlistAdded(lead, now, lead.Subjects.Select(s => s.Token))));
+            await correlator.LinkAsync(lead, lead.Subjects, now, ct);
+            await hitTasks.OpenForAsync(flag, ct);
             log.LogInformation("Flag ({What}) created lead {Reference}", flag.What, lead.Reference);
         }, ct);
     }
-
-    private static WatchlistChanged WatchlistAdded(Lead lead, DateTimeOffset now, IEnumerable<string> tokens) => new()
-    {
-        EventId = Guid.CreateVersion7(),
-        OccurredAt = now,
-        ProducerAgency = lead.OwnerAgency,
-        LeadReference = lead.Reference,
-        OwnerAgency = lead.OwnerAgency,
-        Severity = lead.Severity,
-        AddedTokens = tokens.Distinct().ToList(),
-        RemovedTokens = [],
-    };
 
     /// <summary>Seizures weigh most, then positive tests, then suspicion (1–5 scale).</summary>
     public static int SeverityOf(string result) => result switch

@@ -5,10 +5,12 @@ using JinDu.BuildingBlocks.Messaging;
 using JinDu.BuildingBlocks.Privacy;
 using JinDu.Leads.Apis;
 using JinDu.Leads.Consumers;
+using JinDu.Leads.Correlation;
 using JinDu.Leads.Grpc;
 using JinDu.Leads.Infrastructure;
 using JinDu.Leads.Watchlist;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace JinDu.Leads.Extensions;
 
@@ -21,6 +23,11 @@ public static class LeadsExtensions
         builder.AddOutbox<LeadsDbContext>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddScoped<WatchlistQuery>();
+        builder.Services.AddScoped<Correlator>();
+        builder.Services.AddScoped<HitTasks>();
+        builder.Services.TryAddSingleton(sp => new LeadsClock(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<HitTaskEscalator>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HitTaskEscalator>());
         if (builder.AddRedisIfConfigured()) builder.Services.AddSingleton<IWatchlistIndex, RedisWatchlistIndex>();
         else builder.Services.AddSingleton<IWatchlistIndex, InMemoryWatchlistIndex>();
         builder.Services.AddHostedService<WatchlistRebuilder>();

@@ -34,7 +34,8 @@ public sealed class WatchlistRebuilder(IServiceScopeFactory scopes, IWatchlistIn
         while (!stoppingToken.IsCancellationRequested)
         {
             var leads = await db.Leads.AsNoTracking()
-                .Where(l => l.Status != LeadStatus.Closed && l.Id > after)
+                .Where(LeadScope.Watched)
+                .Where(l => l.Id > after)
                 .OrderBy(l => l.Id).Take(Batch)
                 .Select(l => new { l.Id, l.Reference, l.OwnerAgency, l.Severity, Tokens = l.Subjects.Select(s => s.Token).ToList() })
                 .ToListAsync(stoppingToken);

@@ -1,0 +1,123 @@
+using JinDu.BuildingBlocks.Divisions;
+using JinDu.BuildingBlocks.Hosting;
+using JinDu.BuildingBlocks.Messaging;
+using JinDu.Leads.Consumers;
+using JinDu.Leads.Contracts.Events;
+using JinDu.Leads.Infrastructure;
+using JinDu.Leads.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace JinDu.Leads.Correlation;
+
+/// <summary>
+/// 比中核实: a screening flag in one agency that matches an active lead of another agency gives that lead's
+/// owner a task to confirm or deny, due in 10 minutes when someone is standing at a checkpoint or the lead is
+/// serious (severity 4 or 5), in an hour otherwise. The hit's agency is the checkpoint's, or for a parcel the
+/// outlet's county (a watchlisted parcel's flag is already addressed to the lead's owner).
+/// </summary>
+public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, ILogger<HitTasks> log)
+{
+    public async Task OpenForAsync(FlagToLeadConsumer.Flag flag, CancellationToken ct)
+    {
+        var tokens = flag.Subjects.Select(s => s.Token).Distinct().ToList();
+        var owners = await db.Leads.AsNoTracking()
+            .Where(LeadScope.Watched)
+            .Where(l => l.OwnerAgency != flag.HitAgency && l.Subjects.Any(s => tokens.Contains(s.Token)))
+            .Select(l => new { l.Id, l.PublicId, l.Reference, l.OwnerAgency, l.Severity })
+            .Take(100)
+            .ToListAsync(ct);
+        var hitId = flag.SourceId ?? flag.EventId;
+        var now = clock.Now;
+        foreach (var lead in owners)
+        {
+            if (await db.HitTasks.AnyAsync(t => t.LeadId == lead.Id && t.HitId == hitId, ct)) continue;
+            var urgency = flag.Source == LeadSource.Checkpoint || lead.Severity >= 4 ? HitUrgency.Urgent : HitUrgency.Routine;
+            var task = new HitConfirmationTask
+            {
+                PublicId = Guid.CreateVersion7(),
+                OwnerAgency = lead.OwnerAgency,
+                LeadId = lead.Id,
+                LeadPublicId = lead.PublicId,
+                LeadReference = lead.Reference,
+                HitId = hitId,
+                HitAgency = flag.HitAgency,
+                HitDescription = flag.Detail.Length > 300 ? flag.Detail[..300] : flag.Detail,
+                Urgency = urgency,
+                Status = HitTaskStatus.Open,
+                CreatedAt = now,
+                DueAt = now + (urgency == HitUrgency.Urgent ? HitConfirmationTask.UrgentWithin : HitConfirmationTask.RoutineWithin),
+            };
+            db.HitTasks.Add(task);
+            log.LogInformation("Hit on lead {Reference} from {Agency}: {Urgency} confirmation task due {DueAt:O}", lead.Reference, flag.HitAgency, urgency, task.DueAt);
+        }
+    }
+}
+
+/// <summary>
+/// Escalates hit-confirmation tasks left unanswered past their deadline: once each, to the owner's prefecture
+/// (HitConfirmationOverdue), with a timeline entry on the lead. Checks every few seconds against the leads clock.
+/// </summary>
+public sealed class HitTaskEscalator(IServiceScopeFactory scopes, LeadsClock clock, IConfiguration configuration, ILogger<HitTaskEscalator> log)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var every = configuration.GetValue("Leads:HitTasks:CheckEvery", TimeSpan.FromSeconds(10));
+        using var timer = new PeriodicTimer(every);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await EscalateOverdueAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogWarning(ex, "Escalating overdue hit-confirmation tasks failed; trying again shortly");
+            }
+        }
+    }
+
+    public async Task<int> EscalateOverdueAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LeadsDbContext>();
+        var now = clock.Now;
+        var overdue = await db.HitTasks
+            .Where(t => t.Status == HitTaskStatus.Open && t.EscalatedAt == null && t.DueAt < now)
+            .OrderBy(t => t.DueAt).Take(200).ToListAsync(ct);
+        var escalated = 0;
+        foreach (var task in overdue)
+        {
+            task.EscalatedAt = now;
+            task.Version++;
+            var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == task.LeadId, ct);
+            lead?.Record(now, "platform", "hit_confirmation_overdue",
+                $"{EnumText.Of(task.Urgency)} confirmation of a hit from {task.HitAgency} was due {task.DueAt:u}; escalated to {DivisionCatalog.PrefectureOf(task.OwnerAgency)}");
+            db.OutboxMessages.Add(OutboxMessage.From(new HitConfirmationOverdue
+            {
+                EventId = Guid.CreateVersion7(),
+                OccurredAt = now,
+                ProducerAgency = task.OwnerAgency,
+                TaskId = task.PublicId,
+                LeadReference = task.LeadReference,
+                OwnerAgency = task.OwnerAgency,
+                EscalateTo = DivisionCatalog.PrefectureOf(task.OwnerAgency),
+                HitAgency = task.HitAgency,
+                Urgency = EnumText.Of(task.Urgency),
+                DueAt = task.DueAt,
+            }));
+            try
+            {
+                // One task per save: a task answered meanwhile (its version moved) is simply not escalated.
+                await db.SaveChangesAsync(ct);
+                escalated++;
+                log.LogWarning("Hit-confirmation task {Task} on lead {Reference} is overdue: escalated", task.PublicId, task.LeadReference);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+        return escalated;
+    }
+}

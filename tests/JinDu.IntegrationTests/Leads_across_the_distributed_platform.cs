@@ -1,0 +1,123 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using JinDu.Testing;
+using StackExchange.Redis;
+
+namespace JinDu.IntegrationTests;
+
+/// <summary>
+/// Issue 4 in the distributed mode: leads in PostgreSQL (schema from the migrations), the watchlist in Redis kept
+/// current by WatchlistChanged over RabbitMQ, through the gateway.
+/// </summary>
+[Collection(DistributedCollection.Name)]
+public sealed class Leads_across_the_distributed_platform(DistributedPlatform platform)
+{
+    private const string Leads = "/api/leads/v1/leads";
+    private readonly PlatformClient _client = platform.Platform();
+
+    private async Task<JsonNode> SendAsync(HttpMethod method, string path, string user, object? body, HttpStatusCode expected)
+    {
+        using var response = await _client.SendAsync(method, path, user, body, method == HttpMethod.Post ? Guid.NewGuid().ToString() : null);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode} {text}\n{platform.Logs()}");
+        return JsonNode.Parse(text)!;
+    }
+
+    /// <summary>The references Redis holds for any token: the watchlist as every Leads instance sees it.</summary>
+    private async Task<bool> RedisHoldsAsync(string reference)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(platform.Servers.RedisConfiguration);
+        var server = redis.GetServers()[0];
+        var db = redis.GetDatabase();
+        await foreach (var key in server.KeysAsync(pattern: "jindu:wl:*"))
+            if (await db.HashExistsAsync(key, reference)) return true;
+        return false;
+    }
+
+    private async Task<JsonNode> InspectPhoneAtDushanAsync(string phone, string result = "clear") =>
+        await SendAsync(HttpMethod.Post, "/api/screening/v1/inspections", "officer.522726", new
+        {
+            checkpointId = PlatformClient.DushanCheckpoint, method = "manual_search", result, subject = new { phone },
+        }, HttpStatusCode.Created);
+
+    [Fact]
+    public async Task A_lead_joins_the_watchlist_in_Redis_and_leaves_it_when_closed()
+    {
+        var phone = "139" + Random.Shared.Next(10_000_000, 99_999_999);
+        var lead = await SendAsync(HttpMethod.Post, Leads, "analyst.522722", new
+        {
+            summary = "网约车司机疑似运毒", severity = 4, substances = new[] { "heroin" }, reliability = "C", credibility = 3,
+            subjects = new[] { new { kind = "phone", value = phone } },
+        }, HttpStatusCode.Created);
+        var reference = lead["reference"]!.GetValue<string>();
+
+        await PlatformClient.EventuallyAsync(async () => await RedisHoldsAsync(reference) ? "in" : null, TimeSpan.FromSeconds(30), "the lead's token in Redis");
+        var hit = await PlatformClient.EventuallyAsync(async () =>
+            (await InspectPhoneAtDushanAsync(phone))["watchlist"]!["hits"]!.AsArray().FirstOrDefault(h => h!["leadReference"]!.GetValue<string>() == reference),
+            TimeSpan.FromSeconds(30), "a watchlist hit at the checkpoint");
+        Assert.Equal("522722", hit!["ownerAgency"]!.GetValue<string>());
+
+        // Searching (PostgreSQL: token, substance array, severity) finds it; another county does not.
+        var found = await SendAsync(HttpMethod.Get, $"{Leads}?phone={phone}&substance=heroin&minSeverity=4", "analyst.522722", null, HttpStatusCode.OK);
+        Assert.Equal(lead["id"]!.GetValue<string>(), Assert.Single(found["items"]!.AsArray())!["id"]!.GetValue<string>());
+        var foreign = await SendAsync(HttpMethod.Get, $"{Leads}?phone={phone}", "analyst.522701", null, HttpStatusCode.OK);
+        Assert.Empty(foreign["items"]!.AsArray());
+        await SendAsync(HttpMethod.Get, $"{Leads}/{lead["id"]}", "analyst.522701", null, HttpStatusCode.NotFound);
+
+        // A suspicious check of that phone at another county's checkpoint gives the owner a confirmation task.
+        await InspectPhoneAtDushanAsync(phone, "suspicious");
+        var task = await PlatformClient.EventuallyAsync(async () =>
+            (await SendAsync(HttpMethod.Get, "/api/leads/v1/hit-tasks", "analyst.522722", null, HttpStatusCode.OK))["items"]!.AsArray()
+                .FirstOrDefault(t => t!["leadReference"]!.GetValue<string>() == reference), TimeSpan.FromSeconds(30), "the hit-confirmation task");
+        Assert.Equal("urgent", task!["urgency"]!.GetValue<string>());
+
+        await SendAsync(HttpMethod.Post, $"{Leads}/{lead["id"]}/status", "analyst.522722", new { status = "investigating" }, HttpStatusCode.Conflict);
+        await SendAsync(HttpMethod.Post, $"{Leads}/{lead["id"]}/status", "analyst.522722", new { status = "closed", reason = "unfounded" }, HttpStatusCode.OK);
+
+        await PlatformClient.EventuallyAsync(async () => await RedisHoldsAsync(reference) ? null : "out", TimeSpan.FromSeconds(30), "the lead's token gone from Redis");
+        var after = await InspectPhoneAtDushanAsync(phone);
+        Assert.DoesNotContain(after["watchlist"]!["hits"]!.AsArray(), h => h!["leadReference"]!.GetValue<string>() == reference);
+
+        var figures = await SendAsync(HttpMethod.Get, "/api/leads/v1/figures", "supervisor.522722", null, HttpStatusCode.OK);
+        Assert.True(figures["byStatus"]!["closed"]!.GetValue<int>() >= 1);
+    }
+
+    [Fact]
+    public async Task Leads_of_two_counties_on_one_person_are_linked_in_PostgreSQL()
+    {
+        var id = TestIds.Person("522726");
+        object Lead() => new { summary = "同一嫌疑人", severity = 3, subjects = new[] { new { kind = "person", value = id } } };
+        var first = await SendAsync(HttpMethod.Post, Leads, "analyst.522722", Lead(), HttpStatusCode.Created);
+        var second = await SendAsync(HttpMethod.Post, Leads, "analyst.522726", Lead(), HttpStatusCode.Created);
+        Assert.Equal(first["reference"]!.GetValue<string>(), Assert.Single(second["links"]!.AsArray())!["reference"]!.GetValue<string>());
+        var back = await SendAsync(HttpMethod.Get, $"{Leads}/{first["id"]}", "analyst.522722", null, HttpStatusCode.OK);
+        Assert.Equal("522726", Assert.Single(back["links"]!.AsArray())!["agency"]!.GetValue<string>());
+        Assert.DoesNotContain(id, back.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Sharing_and_requests_for_access_work_on_PostgreSQL()
+    {
+        var id = TestIds.Person("522726");
+        object Lead() => new { summary = "共享测试", severity = 3, subjects = new[] { new { kind = "person", value = id } } };
+        var ours = await SendAsync(HttpMethod.Post, Leads, "analyst.522722", Lead(), HttpStatusCode.Created);
+        var path = $"{Leads}/{ours["id"]}";
+
+        // Partners: an analyst's request, a supervisor's approval, then the partner reads and finds it.
+        await SendAsync(HttpMethod.Get, path, "analyst.522701", null, HttpStatusCode.NotFound);
+        var request = await SendAsync(HttpMethod.Post, $"{path}/sharing", "analyst.522722", new { level = "partners", agencies = new[] { "522701" } }, HttpStatusCode.Accepted);
+        await SendAsync(HttpMethod.Post, $"{path}/sharing/requests/{request["id"]}/approve", "supervisor.522722", new { }, HttpStatusCode.OK);
+        var seen = await SendAsync(HttpMethod.Get, path, "analyst.522701", null, HttpStatusCode.OK);
+        Assert.DoesNotContain(id, seen.ToJsonString());
+        var shared = await SendAsync(HttpMethod.Get, $"{Leads}?scope=shared&idNumber={id}", "analyst.522701", null, HttpStatusCode.OK);
+        Assert.Single(shared["items"]!.AsArray());
+
+        // A county with a pointer (its own lead on the person) asks, and is granted access for a day.
+        await SendAsync(HttpMethod.Post, Leads, "analyst.522726", Lead(), HttpStatusCode.Created);
+        var ask = await SendAsync(HttpMethod.Post, "/api/leads/v1/access-requests", "analyst.522726",
+            new { reference = ours["reference"]!.GetValue<string>(), reason = "同一嫌疑人" }, HttpStatusCode.Created);
+        await SendAsync(HttpMethod.Post, $"/api/leads/v1/access-requests/{ask["id"]}/grant", "analyst.522722",
+            new { expiresAt = DateTimeOffset.UtcNow.AddDays(1).ToOffset(TimeSpan.FromHours(8)) }, HttpStatusCode.OK);
+        await SendAsync(HttpMethod.Get, path, "analyst.522726", null, HttpStatusCode.OK);
+    }
+}
