@@ -30,7 +30,7 @@ public sealed class Leads_across_the_distributed_platform(DistributedPlatform pl
         var server = redis.GetServers()[0];
         var db = redis.GetDatabase();
         await foreach (var key in server.KeysAsync(pattern: "jindu:wl:*"))
-            if (await db.HashExistsAsync(key, reference)) return true;
+            if (key != JinDu.BuildingBlocks.Caching.WatchlistCache.Members && await db.HashExistsAsync(key, reference)) return true;
         return false;
     }
 
