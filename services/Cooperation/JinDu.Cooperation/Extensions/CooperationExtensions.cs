@@ -5,6 +5,7 @@ using JinDu.BuildingBlocks.Privacy;
 using JinDu.Cooperation.Apis;
 using JinDu.Cooperation.Consumers;
 using JinDu.Cooperation.Infrastructure;
+using JinDu.Cooperation.Sharing;
 using MassTransit;
 
 namespace JinDu.Cooperation.Extensions;
@@ -17,6 +18,10 @@ public static class CooperationExtensions
         builder.AddServiceDatabase<CooperationDbContext>("Cooperation");
         builder.AddOutbox<CooperationDbContext>();
         builder.Services.AddScoped<NotificationWriter>();
+        builder.Services.AddScoped<SharingRules>();
+        builder.Services.AddScoped<NoticeRouter>();
+        if (builder.Configuration.GetValue("Demo:Seed", false))
+            builder.Services.AddSingleton<IDataSeeder<CooperationDbContext>, DemoAgencies>();
         builder.Services.AddOpenApi(InboxApi.Group, o => o.ShouldInclude = d => d.GroupName == InboxApi.Group);
         return builder;
     }
@@ -28,5 +33,6 @@ public static class CooperationExtensions
     }
 
     public static IEndpointRouteBuilder MapCooperationApi(this IEndpointRouteBuilder app) =>
-        app.MapInboxApi().MapAuditApi<CooperationDbContext>(InboxApi.Group);
+        app.MapInboxApi().MapAgenciesApi().MapAgreementsApi().MapGroupsApi().MapSubscriptionsApi()
+            .MapAuditApi<CooperationDbContext>(InboxApi.Group);
 }

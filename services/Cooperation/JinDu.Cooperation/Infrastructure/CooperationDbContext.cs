@@ -8,6 +8,10 @@ public sealed class CooperationDbContext(DbContextOptions<CooperationDbContext> 
 {
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<DeliveryStream> DeliveryStreams => Set<DeliveryStream>();
+    public DbSet<RegisteredAgency> RegisteredAgencies => Set<RegisteredAgency>();
+    public DbSet<Agreement> Agreements => Set<Agreement>();
+    public DbSet<SharingGroup> SharingGroups => Set<SharingGroup>();
+    public DbSet<Subscription> Subscriptions => Set<Subscription>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -29,6 +33,38 @@ public sealed class CooperationDbContext(DbContextOptions<CooperationDbContext> 
             e.HasKey(x => x.RecipientAgency);
             e.Property(x => x.RecipientAgency).HasMaxLength(6);
             e.Property(x => x.LastSequence).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<RegisteredAgency>(e =>
+        {
+            e.ToTable("registered_agencies");
+            e.HasKey(x => x.Code);
+            e.Property(x => x.Code).HasMaxLength(6);
+            e.Property(x => x.DisplayName).HasMaxLength(200);
+        });
+        modelBuilder.Entity<Agreement>(e =>
+        {
+            e.ToTable("agreements");
+            e.HasIndex(x => x.PublicId).IsUnique();
+            e.HasIndex(x => new { x.PartyA, x.PartyB });
+            e.Property(x => x.PartyA).HasMaxLength(6);
+            e.Property(x => x.PartyB).HasMaxLength(6);
+            e.Property(x => x.Disclosure).HasConversion<string>().HasMaxLength(10);
+        });
+        modelBuilder.Entity<SharingGroup>(e =>
+        {
+            e.ToTable("sharing_groups");
+            e.HasIndex(x => x.PublicId).IsUnique();
+            e.HasIndex(x => new { x.OwnerAgency, x.Name }).IsUnique();
+            e.Property(x => x.OwnerAgency).HasMaxLength(6);
+            e.Property(x => x.Name).HasMaxLength(100);
+        });
+        modelBuilder.Entity<Subscription>(e =>
+        {
+            e.ToTable("subscriptions");
+            e.HasIndex(x => x.PublicId).IsUnique();
+            e.HasIndex(x => x.Agency);
+            e.Property(x => x.Agency).HasMaxLength(6);
+            e.Property(x => x.CreatedBy).HasMaxLength(200);
         });
     }
 }
