@@ -6,7 +6,9 @@ using JinDu.Cooperation.Apis;
 using JinDu.Cooperation.Consumers;
 using JinDu.Cooperation.Infrastructure;
 using JinDu.Cooperation.Sharing;
+using JinDu.Cooperation.Webhooks;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace JinDu.Cooperation.Extensions;
 
@@ -20,6 +22,7 @@ public static class CooperationExtensions
         builder.Services.AddScoped<NotificationWriter>();
         builder.Services.AddScoped<SharingRules>();
         builder.Services.AddScoped<NoticeRouter>();
+        builder.AddWebhooks();
         if (builder.Configuration.GetValue("Demo:Seed", false))
             builder.Services.AddSingleton<IDataSeeder<CooperationDbContext>, DemoAgencies>();
         builder.Services.AddOpenApi(InboxApi.Group, o => o.ShouldInclude = d => d.GroupName == InboxApi.Group);
@@ -33,6 +36,30 @@ public static class CooperationExtensions
     }
 
     public static IEndpointRouteBuilder MapCooperationApi(this IEndpointRouteBuilder app) =>
-        app.MapInboxApi().MapAgenciesApi().MapAgreementsApi().MapGroupsApi().MapSubscriptionsApi()
+        app.MapInboxApi().MapAgenciesApi().MapAgreementsApi().MapGroupsApi().MapSubscriptionsApi().MapWebhooksApi()
             .MapAuditApi<CooperationDbContext>(InboxApi.Group);
+
+    /// <summary>Webhook delivery: its options, clock, SSRF-guarded client (no redirects, no proxies) and dispatcher.</summary>
+    private static void AddWebhooks(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<WebhookOptions>(builder.Configuration.GetSection("Webhooks"));
+        builder.Services.TryAddSingleton(sp => new WebhookClock(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<WebhookSignal>();
+        builder.Services.AddSingleton<WebhookTargetGuard>();
+        builder.Services.AddSingleton<EndpointSecrets>();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        builder.Services.AddHttpClient(WebhookSender.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+                ConnectCallback = sp.GetRequiredService<WebhookTargetGuard>().ConnectAsync,
+            })
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+    }
 }

@@ -12,6 +12,9 @@ public sealed class CooperationDbContext(DbContextOptions<CooperationDbContext> 
     public DbSet<Agreement> Agreements => Set<Agreement>();
     public DbSet<SharingGroup> SharingGroups => Set<SharingGroup>();
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -65,6 +68,34 @@ public sealed class CooperationDbContext(DbContextOptions<CooperationDbContext> 
             e.HasIndex(x => x.Agency);
             e.Property(x => x.Agency).HasMaxLength(6);
             e.Property(x => x.CreatedBy).HasMaxLength(200);
+        });
+        modelBuilder.Entity<WebhookEndpoint>(e =>
+        {
+            e.ToTable("webhook_endpoints");
+            e.HasIndex(x => x.Agency).IsUnique();
+            e.Property(x => x.Agency).HasMaxLength(6);
+            e.Property(x => x.Url).HasMaxLength(2000);
+        });
+        modelBuilder.Entity<WebhookDelivery>(e =>
+        {
+            e.ToTable("webhook_deliveries");
+            e.HasIndex(x => x.PublicId).IsUnique();
+            e.HasIndex(x => new { x.Agency, x.NotificationId }).IsUnique();
+            e.HasOne(x => x.Notification).WithMany().HasForeignKey(x => x.NotificationId);
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            e.HasIndex(x => new { x.Agency, x.Sequence });
+            e.Property(x => x.Agency).HasMaxLength(6);
+            e.Property(x => x.Type).HasMaxLength(40);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(10);
+            e.Property(x => x.LastError).HasMaxLength(600);
+        });
+        modelBuilder.Entity<WebhookAttempt>(e =>
+        {
+            e.ToTable("webhook_attempts");
+            e.HasIndex(x => new { x.Agency, x.Id });
+            e.Property(x => x.Agency).HasMaxLength(6);
+            e.Property(x => x.Outcome).HasMaxLength(10);
+            e.Property(x => x.Error).HasMaxLength(600);
         });
     }
 }
