@@ -54,14 +54,16 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
             var mode = receiver.Mode;
+            // A hanging receiver is recorded on arrival with answer 0: it never answers within the sender's time-out.
+            var answer = mode switch { ReceiverMode.Up => 200, ReceiverMode.Down => 503, ReceiverMode.Reject => 400, _ => 0 };
+            receiver._received.Enqueue(new ReceivedWebhook(http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
+                http.Request.Headers["webhook-signature"].ToString(), http.Request.ContentType ?? "", body, DateTimeOffset.UtcNow, answer));
             if (mode == ReceiverMode.Hang)
             {
                 try { await Task.Delay(TimeSpan.FromSeconds(60), http.RequestAborted); }
                 catch (OperationCanceledException) { }
+                return Results.StatusCode(504);
             }
-            var answer = mode switch { ReceiverMode.Up => 200, ReceiverMode.Down => 503, ReceiverMode.Reject => 400, _ => 504 };
-            receiver._received.Enqueue(new ReceivedWebhook(http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
-                http.Request.Headers["webhook-signature"].ToString(), http.Request.ContentType ?? "", body, DateTimeOffset.UtcNow, answer));
             return Results.StatusCode(answer);
         });
         await app.StartAsync();
