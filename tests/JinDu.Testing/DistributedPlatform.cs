@@ -76,6 +76,8 @@ public sealed class DistributedPlatform : IAsyncLifetime
         var cooperation = await LaunchServiceAsync("cooperation", "services/Cooperation/JinDu.Cooperation", "JinDu.Cooperation", cooperationHttp, shared, new()
         {
             ["ConnectionStrings__Cooperation"] = await Servers.CreatePostgresDatabaseAsync("cooperation"),
+            // The operator's allow-list lets webhooks reach receivers that tests run on loopback.
+            ["Webhooks__AllowedHosts__0"] = "127.0.0.1",
         });
         var gatewayDll = ServiceProcess.BuildOutput("gateway/JinDu.Gateway", "JinDu.Gateway");
         var gatewayEnvironment = new Dictionary<string, string>
