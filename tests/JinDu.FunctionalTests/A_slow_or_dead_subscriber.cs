@@ -4,7 +4,7 @@ using JinDu.Testing;
 namespace JinDu.FunctionalTests;
 
 /// <summary>Issue 5, part 2: a subscriber whose receiver hangs holds one delivery slot, never the others' deliveries.</summary>
-public sealed class A_slow_or_dead_subscriber(WebhookPlatform platform) : IClassFixture<WebhookPlatform>
+public sealed class A_slow_or_dead_subscriber(CooperationPlatform platform) : IClassFixture<CooperationPlatform>
 {
     [Fact]
     public async Task Does_not_slow_a_live_one()

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace JinDu.FunctionalTests;
 
 /// <summary>Issue 5, part 2: what a partner's receiver gets, and which targets the platform refuses to call.</summary>
-public sealed class Webhook_delivery(WebhookPlatform platform) : IClassFixture<WebhookPlatform>
+public sealed class Webhook_delivery(CooperationPlatform platform) : IClassFixture<CooperationPlatform>
 {
     private static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
 

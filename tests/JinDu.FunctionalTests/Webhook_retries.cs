@@ -8,7 +8,7 @@ namespace JinDu.FunctionalTests;
 /// Issue 5, part 2: a receiver that was down gets everything afterwards, once per id; after the retry window
 /// (24 hours, on the webhook clock) a message is dead-lettered, seen by the liaison and the admin, and replayed.
 /// </summary>
-public sealed class Webhook_retries(WebhookPlatform platform) : IClassFixture<WebhookPlatform>
+public sealed class Webhook_retries(CooperationPlatform platform) : IClassFixture<CooperationPlatform>
 {
     private Task<JsonNode> DeliveriesAsync(string liaison, string status) =>
         platform.GetAsync($"/api/cooperation/v1/webhook/deliveries?status={status}&limit=500", liaison);

@@ -45,7 +45,7 @@ public static class WebhooksApi
         var api = app.MapGroup("/api/cooperation/v1/webhook").WithGroupName(InboxApi.Group).WithTags("Webhook")
             .RequireAuthorization(p => p.RequireRole(Roles.Liaison));
 
-        api.MapGet("/", async Task<IResult> (HttpContext http, CooperationDbContext db, EndpointSecrets secrets, WebhookClock clock, CancellationToken ct) =>
+        api.MapGet("/", async Task<IResult> (HttpContext http, CooperationDbContext db, EndpointSecrets secrets, CooperationClock clock, CancellationToken ct) =>
             await db.WebhookEndpoints.AsNoTracking().FirstOrDefaultAsync(e => e.Agency == http.User.Agency(), ct) is { } e
                 ? TypedResults.Ok(ToView(e, secrets, clock.Now)) : Problems.NotFoundProblem("The webhook"));
 
@@ -65,7 +65,7 @@ public static class WebhooksApi
         });
 
         api.MapPost("/secrets", async Task<IResult> (RotateSecretRequest? r, HttpContext http, CooperationDbContext db, EndpointSecrets secrets,
-            WebhookClock clock, IOptionsMonitor<WebhookOptions> options, AuditTrail audit, CancellationToken ct) =>
+            CooperationClock clock, IOptionsMonitor<WebhookOptions> options, AuditTrail audit, CancellationToken ct) =>
         {
             if (await LiaisonCheck.RefuseAsync(db, http, ct) is { } refusal) return refusal;
             if (r?.OverlapHours is { } h && h is < 0 or > 168) return new ValidationErrors().Add("overlapHours", "must be between 0 and 168").ToResult();
@@ -99,7 +99,7 @@ public static class WebhooksApi
                 open.Where(o => o.Sequence < lastDelivered).Select(o => o.Sequence).ToList()));
         }).WithSummary("The webhook's position in the agency's stream and the gaps below the last delivered sequence.");
 
-        api.MapPost("/replay", async Task<IResult> (ReplayRequest r, HttpContext http, CooperationDbContext db, WebhookClock clock,
+        api.MapPost("/replay", async Task<IResult> (ReplayRequest r, HttpContext http, CooperationDbContext db, CooperationClock clock,
             WebhookDispatcher dispatcher, AuditTrail audit, CancellationToken ct) =>
         {
             if (await LiaisonCheck.RefuseAsync(db, http, ct) is { } refusal) return refusal;
@@ -136,7 +136,7 @@ public static class WebhooksApi
                 new AttemptView(a.Sequence, a.MessageId, a.Attempt, a.AttemptedAt, a.StatusCode, a.LatencyMs, a.Outcome, a.Error)).ToList(), next));
         }).WithSummary("The delivery log: every attempt with its status code and latency.");
 
-        api.MapPost("/deliveries/{id:guid}/replay", async Task<IResult> (Guid id, HttpContext http, CooperationDbContext db, WebhookClock clock,
+        api.MapPost("/deliveries/{id:guid}/replay", async Task<IResult> (Guid id, HttpContext http, CooperationDbContext db, CooperationClock clock,
             WebhookDispatcher dispatcher, AuditTrail audit, CancellationToken ct) =>
         {
             if (await LiaisonCheck.RefuseAsync(db, http, ct) is { } refusal) return refusal;
@@ -147,13 +147,13 @@ public static class WebhooksApi
             .RequireAuthorization(p => p.RequireRole(Roles.PlatformAdmin));
         admin.MapGet("/dead-letters", async Task<IResult> (string? agency, string? cursor, int? limit, CooperationDbContext db, CancellationToken ct) =>
             await ListDeliveriesAsync(db, agency, "dead", cursor, limit, ct)).WithSummary("Every agency's dead letters (or one agency's): metadata only, no contents.");
-        admin.MapPost("/deliveries/{id:guid}/replay", async Task<IResult> (Guid id, HttpContext http, CooperationDbContext db, WebhookClock clock,
+        admin.MapPost("/deliveries/{id:guid}/replay", async Task<IResult> (Guid id, HttpContext http, CooperationDbContext db, CooperationClock clock,
             WebhookDispatcher dispatcher, AuditTrail audit, CancellationToken ct) => await ReplayOneAsync(db, http, id, null, clock, dispatcher, audit, ct));
         return app;
     }
 
     private static async Task<IResult> PutAsync(PutWebhookRequest r, HttpContext http, CooperationDbContext db, WebhookTargetGuard guard,
-        EndpointSecrets secrets, WebhookClock clock, WebhookDispatcher dispatcher, AuditTrail audit, CancellationToken ct)
+        EndpointSecrets secrets, CooperationClock clock, WebhookDispatcher dispatcher, AuditTrail audit, CancellationToken ct)
     {
         if (await LiaisonCheck.RefuseAsync(db, http, ct) is { } refusal) return refusal;
         if (await guard.ProblemWithAsync(r.Url, ct) is { } problem)
@@ -205,7 +205,7 @@ public static class WebhooksApi
         return TypedResults.Ok(new Page<DeliveryView>(rows.Take(take).Select(ToView).ToList(), next));
     }
 
-    private static async Task<IResult> ReplayOneAsync(CooperationDbContext db, HttpContext http, Guid id, string? agency, WebhookClock clock,
+    private static async Task<IResult> ReplayOneAsync(CooperationDbContext db, HttpContext http, Guid id, string? agency, CooperationClock clock,
         WebhookDispatcher dispatcher, AuditTrail audit, CancellationToken ct)
     {
         var delivery = await db.WebhookDeliveries.FirstOrDefaultAsync(d => d.PublicId == id && (agency == null || d.Agency == agency), ct);

@@ -3,6 +3,7 @@ using JinDu.BuildingBlocks.Data;
 using JinDu.BuildingBlocks.Messaging;
 using JinDu.BuildingBlocks.Privacy;
 using JinDu.Cooperation.Apis;
+using JinDu.Cooperation.Assistance;
 using JinDu.Cooperation.Consumers;
 using JinDu.Cooperation.Infrastructure;
 using JinDu.Cooperation.Sharing;
@@ -19,10 +20,15 @@ public static class CooperationExtensions
         builder.AddPersonalData();
         builder.AddServiceDatabase<CooperationDbContext>("Cooperation");
         builder.AddOutbox<CooperationDbContext>();
+        builder.Services.TryAddSingleton(sp => new CooperationClock(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddScoped<NotificationWriter>();
         builder.Services.AddScoped<SharingRules>();
         builder.Services.AddScoped<NoticeRouter>();
         builder.AddWebhooks();
+        builder.Services.Configure<AssistanceOptions>(builder.Configuration.GetSection("Assistance"));
+        builder.Services.AddScoped<AssistanceDesk>();
+        builder.Services.AddSingleton<AssistanceDeadlines>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AssistanceDeadlines>());
         if (builder.Configuration.GetValue("Demo:Seed", false))
             builder.Services.AddSingleton<IDataSeeder<CooperationDbContext>, DemoAgencies>();
         builder.Services.AddOpenApi(InboxApi.Group, o => o.ShouldInclude = d => d.GroupName == InboxApi.Group);
@@ -36,14 +42,13 @@ public static class CooperationExtensions
     }
 
     public static IEndpointRouteBuilder MapCooperationApi(this IEndpointRouteBuilder app) =>
-        app.MapInboxApi().MapAgenciesApi().MapAgreementsApi().MapGroupsApi().MapSubscriptionsApi().MapWebhooksApi()
+        app.MapInboxApi().MapAgenciesApi().MapAgreementsApi().MapGroupsApi().MapSubscriptionsApi().MapWebhooksApi().MapAssistanceApi()
             .MapAuditApi<CooperationDbContext>(InboxApi.Group);
 
     /// <summary>Webhook delivery: its options, clock, SSRF-guarded client (no redirects, no proxies) and dispatcher.</summary>
     private static void AddWebhooks(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<WebhookOptions>(builder.Configuration.GetSection("Webhooks"));
-        builder.Services.TryAddSingleton(sp => new WebhookClock(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<WebhookSignal>();
         builder.Services.AddSingleton<WebhookTargetGuard>();
         builder.Services.AddSingleton<EndpointSecrets>();

@@ -15,6 +15,7 @@ public sealed class CooperationDbContext(DbContextOptions<CooperationDbContext> 
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+    public DbSet<AssistanceRequest> AssistanceRequests => Set<AssistanceRequest>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -88,6 +89,23 @@ public sealed class CooperationDbContext(DbContextOptions<CooperationDbContext> 
             e.Property(x => x.Type).HasMaxLength(40);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(10);
             e.Property(x => x.LastError).HasMaxLength(600);
+        });
+        modelBuilder.Entity<AssistanceRequest>(e =>
+        {
+            e.ToTable("assistance_requests");
+            e.HasIndex(x => x.PublicId).IsUnique();
+            e.HasIndex(x => x.RequestingAgency);
+            e.HasIndex(x => x.AssistingAgency);
+            e.HasIndex(x => new { x.Status, x.Deadline });
+            e.Property(x => x.RequestingAgency).HasMaxLength(6);
+            e.Property(x => x.AssistingAgency).HasMaxLength(6);
+            e.Property(x => x.EscalatedTo).HasMaxLength(6);
+            e.Property(x => x.LeadReference).HasMaxLength(100);
+            e.Property(x => x.Priority).HasConversion<string>().HasMaxLength(10);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(15);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.Property(x => x.CreatedBy).HasMaxLength(200);
+            e.Property(x => x.RespondedBy).HasMaxLength(200);
         });
         modelBuilder.Entity<WebhookAttempt>(e =>
         {

@@ -13,7 +13,7 @@ namespace JinDu.Cooperation.Infrastructure;
 /// The stream row's sequence is a concurrency token: two writers racing for one recipient cannot hand
 /// out the same number; the loser's transaction fails and its message is retried.
 /// </summary>
-public sealed class NotificationWriter(CooperationDbContext db, TimeProvider time, WebhookClock webhookClock, WebhookSignal webhookSignal)
+public sealed class NotificationWriter(CooperationDbContext db, TimeProvider time, CooperationClock clock, WebhookSignal webhookSignal)
 {
     private bool _signalHooked;
 
@@ -64,7 +64,7 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
         var hasEndpoint = db.WebhookEndpoints.Local.Any(e => e.Agency == notification.RecipientAgency)
             || await db.WebhookEndpoints.AnyAsync(e => e.Agency == notification.RecipientAgency, ct);
         if (!hasEndpoint) return;
-        db.WebhookDeliveries.Add(WebhookDeliveries.For(notification, webhookClock.Now));
+        db.WebhookDeliveries.Add(WebhookDeliveries.For(notification, clock.Now));
         if (_signalHooked) return;
         _signalHooked = true;
         db.SavedChanges += (_, _) => webhookSignal.Notify();

@@ -35,6 +35,8 @@ public enum NoticeType
     HouseholdNotice,
     AssistanceRequested,
     AssistanceAnswered,
+    /// <summary>A request passed its deadline: the assisting agency and its prefecture are told.</summary>
+    AssistanceOverdue,
 }
 
 public static class NoticeTypes

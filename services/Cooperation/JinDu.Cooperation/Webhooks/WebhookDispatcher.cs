@@ -11,12 +11,12 @@ namespace JinDu.Cooperation.Webhooks;
 /// order; at most <see cref="WebhookOptions.MaxConcurrency"/> subscribers are served at once, and every request has
 /// a time-out, so a slow or dead subscriber holds one slot at most and never delays the others. When a subscriber
 /// fails, it rests until its earliest retry is due instead of being tried with every other waiting message.
-/// The loop waits on real time (new deliveries wake it at once); what is due is decided by <see cref="WebhookClock"/>.
+/// The loop waits on real time (new deliveries wake it at once); what is due is decided by <see cref="CooperationClock"/>.
 /// </summary>
 public sealed class WebhookDispatcher(
     IServiceScopeFactory scopes,
     WebhookSender sender,
-    WebhookClock clock,
+    CooperationClock clock,
     WebhookSignal signal,
     IOptionsMonitor<WebhookOptions> options,
     ILogger<WebhookDispatcher> log) : BackgroundService

@@ -21,17 +21,6 @@ public sealed class WebhookOptions
     public TimeSpan SecretOverlap { get; set; } = TimeSpan.FromHours(24);
 }
 
-/// <summary>
-/// The clock of webhook delivery (retry schedule, retry window, webhook-timestamp). Its own service so tests can
-/// move it a day ahead without touching the clock that tokens are validated by.
-/// </summary>
-public sealed class WebhookClock(TimeProvider time)
-{
-    public TimeProvider Time => time;
-
-    public DateTimeOffset Now => time.GetUtcNow();
-}
-
 /// <summary>Wakes the dispatcher when a commit stored new deliveries or a replay queued some.</summary>
 public sealed class WebhookSignal
 {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using JinDu.BuildingBlocks.Hosting;
+using JinDu.Cooperation.Infrastructure;
 using JinDu.Cooperation.Model;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace JinDu.Cooperation.Webhooks;
 public sealed record AttemptResult(AttemptVerdict Verdict, int? StatusCode, int LatencyMs, string? Error, TimeSpan? RetryAfter);
 
 /// <summary>One signed POST of one notification to one webhook, with a time-out; never throws for the receiver's faults.</summary>
-public sealed class WebhookSender(IHttpClientFactory clients, WebhookClock clock, IOptionsMonitor<WebhookOptions> options)
+public sealed class WebhookSender(IHttpClientFactory clients, CooperationClock clock, IOptionsMonitor<WebhookOptions> options)
 {
     public const string ClientName = "webhooks";
 

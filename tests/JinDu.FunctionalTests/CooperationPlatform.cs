@@ -13,9 +13,10 @@ namespace JinDu.FunctionalTests;
 
 /// <summary>
 /// The standalone platform with webhooks allowed to reach 127.0.0.1 (an operator's allow-list), a 1-second request
-/// time-out, and a webhook clock the test moves (a day ahead, if need be) without touching token lifetimes.
+/// time-out, and a Cooperation clock (webhook retries, assistance deadlines) the test moves — a day ahead, if need
+/// be — without touching token lifetimes.
 /// </summary>
-public sealed class WebhookPlatform : IAsyncLifetime
+public sealed class CooperationPlatform : IAsyncLifetime
 {
     private readonly StandaloneFactory _standalone = new();
 
@@ -23,14 +24,15 @@ public sealed class WebhookPlatform : IAsyncLifetime
     public WebApplicationFactory<JinDu.Standalone.StandaloneEntryPoint> Factory { get; }
     public PlatformClient Platform { get; }
 
-    public WebhookPlatform()
+    public CooperationPlatform()
     {
         Factory = _standalone.WithWebHostBuilder(b =>
         {
             b.UseSetting("Webhooks:AllowedHosts:0", "127.0.0.1");
             b.UseSetting("Webhooks:RequestTimeout", "00:00:01");
             b.UseSetting("Webhooks:PollInterval", "00:00:00.050");
-            b.ConfigureTestServices(s => s.AddSingleton(new WebhookClock(Clock)));
+            b.UseSetting("Assistance:CheckInterval", "00:00:00.100");
+            b.ConfigureTestServices(s => s.AddSingleton(new CooperationClock(Clock)));
         });
         Platform = new PlatformClient(Factory.CreateClient());
     }
