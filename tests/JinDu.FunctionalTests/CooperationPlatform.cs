@@ -32,6 +32,7 @@ public sealed class CooperationPlatform : IAsyncLifetime
             b.UseSetting("Webhooks:RequestTimeout", "00:00:01");
             b.UseSetting("Webhooks:PollInterval", "00:00:00.050");
             b.UseSetting("Assistance:CheckInterval", "00:00:00.100");
+            b.UseSetting("Notifications:HeartbeatInterval", "00:00:01");
             b.ConfigureTestServices(s => s.AddSingleton(new CooperationClock(Clock)));
         });
         Platform = new PlatformClient(Factory.CreateClient());

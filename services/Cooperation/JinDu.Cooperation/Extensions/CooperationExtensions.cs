@@ -7,6 +7,7 @@ using JinDu.Cooperation.Assistance;
 using JinDu.Cooperation.Consumers;
 using JinDu.Cooperation.Infrastructure;
 using JinDu.Cooperation.Sharing;
+using JinDu.Cooperation.Streams;
 using JinDu.Cooperation.Webhooks;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,6 +26,10 @@ public static class CooperationExtensions
         builder.Services.AddScoped<SharingRules>();
         builder.Services.AddScoped<NoticeRouter>();
         builder.AddWebhooks();
+        builder.Services.Configure<StreamOptions>(builder.Configuration.GetSection("Notifications"));
+        builder.Services.AddSingleton<NotificationSignal>();
+        builder.Services.AddSingleton<NotificationFeed>();
+        builder.Services.AddGrpc();
         builder.Services.Configure<AssistanceOptions>(builder.Configuration.GetSection("Assistance"));
         builder.Services.AddScoped<AssistanceDesk>();
         builder.Services.AddSingleton<AssistanceDeadlines>();
@@ -41,9 +46,12 @@ public static class CooperationExtensions
         return bus;
     }
 
-    public static IEndpointRouteBuilder MapCooperationApi(this IEndpointRouteBuilder app) =>
-        app.MapInboxApi().MapAgenciesApi().MapAgreementsApi().MapGroupsApi().MapSubscriptionsApi().MapWebhooksApi().MapAssistanceApi()
+    public static IEndpointRouteBuilder MapCooperationApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcService<NotificationStreamService>();
+        return app.MapInboxApi().MapAgenciesApi().MapAgreementsApi().MapGroupsApi().MapSubscriptionsApi().MapWebhooksApi().MapAssistanceApi()
             .MapAuditApi<CooperationDbContext>(InboxApi.Group);
+    }
 
     /// <summary>Webhook delivery: its options, clock, SSRF-guarded client (no redirects, no proxies) and dispatcher.</summary>
     private static void AddWebhooks(this IHostApplicationBuilder builder)

@@ -13,7 +13,8 @@ namespace JinDu.Cooperation.Infrastructure;
 /// The stream row's sequence is a concurrency token: two writers racing for one recipient cannot hand
 /// out the same number; the loser's transaction fails and its message is retried.
 /// </summary>
-public sealed class NotificationWriter(CooperationDbContext db, TimeProvider time, CooperationClock clock, WebhookSignal webhookSignal)
+public sealed class NotificationWriter(CooperationDbContext db, TimeProvider time, CooperationClock clock, WebhookSignal webhookSignal,
+    Streams.NotificationSignal streamSignal)
 {
     private bool _signalHooked;
 
@@ -42,6 +43,16 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
         };
         db.Notifications.Add(notification);
         await QueueWebhookAsync(notification, ct);
+        if (!_signalHooked)
+        {
+            // After the commit, live streams and the webhook dispatcher of this instance look at once.
+            _signalHooked = true;
+            db.SavedChanges += (_, _) =>
+            {
+                streamSignal.Notify();
+                webhookSignal.Notify();
+            };
+        }
         db.OutboxMessages.Add(OutboxMessage.From(new NotificationIssued
         {
             EventId = Guid.CreateVersion7(),
@@ -57,7 +68,7 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
 
     /// <summary>
     /// When the recipient has a webhook, the delivery is queued in the same unit of work as the notice, so a notice
-    /// that was stored is also pushed (and one that rolled back is not); the dispatcher is woken after the commit.
+    /// that was stored is also pushed (and one that rolled back is not).
     /// </summary>
     private async Task QueueWebhookAsync(Notification notification, CancellationToken ct)
     {
@@ -65,8 +76,5 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
             || await db.WebhookEndpoints.AnyAsync(e => e.Agency == notification.RecipientAgency, ct);
         if (!hasEndpoint) return;
         db.WebhookDeliveries.Add(WebhookDeliveries.For(notification, clock.Now));
-        if (_signalHooked) return;
-        _signalHooked = true;
-        db.SavedChanges += (_, _) => webhookSignal.Notify();
     }
 }
