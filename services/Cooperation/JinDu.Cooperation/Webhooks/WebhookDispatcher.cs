@@ -87,6 +87,7 @@ public sealed class WebhookDispatcher(
                 var keys = secrets.Active(endpoint, now).Select(s => s.Value).ToList();
                 foreach (var delivery in due)
                 {
+                    if (!await ClaimAsync(db, delivery, ct)) continue;
                     var notification = await db.Notifications.AsNoTracking().FirstAsync(n => n.Id == delivery.NotificationId, ct);
                     var result = await sender.SendAsync(endpoint.Url, keys, notification, ct);
                     var outcome = Record(db, delivery, result);
@@ -113,6 +114,20 @@ public sealed class WebhookDispatcher(
         {
             _slots.Release();
         }
+    }
+
+    /// <summary>
+    /// Takes a delivery for one attempt by moving its next attempt past the attempt's time-out, only if nobody else
+    /// moved it first: another instance's dispatcher skips it, and a crash mid-attempt only delays the retry.
+    /// </summary>
+    private async Task<bool> ClaimAsync(CooperationDbContext db, WebhookDelivery delivery, CancellationToken ct)
+    {
+        var observed = delivery.NextAttemptAt;
+        var lease = clock.Now + options.CurrentValue.RequestTimeout + TimeSpan.FromSeconds(30);
+        var claimed = await db.WebhookDeliveries
+            .Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Pending && d.NextAttemptAt == observed)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.NextAttemptAt, lease), ct);
+        return claimed == 1;
     }
 
     private string Record(CooperationDbContext db, WebhookDelivery delivery, AttemptResult result)
