@@ -121,4 +121,36 @@ public sealed class Webhook_delivery(CooperationPlatform platform) : IClassFixtu
             Assert.Null(await guard.ProblemWithAsync(candidate, CancellationToken.None));
         }
     }
+
+    [Fact]
+    public async Task A_liaison_moves_the_webhook_to_a_new_address_keeping_its_secret_and_removes_it()
+    {
+        await using var first = await WebhookReceiver.StartAsync();
+        await using var second = await WebhookReceiver.StartAsync();
+        var secret = await platform.RegisterAsync("liaison.522722", first.Url);
+        try
+        {
+            using (var moved = await platform.Platform.SendAsync(HttpMethod.Put, "/api/cooperation/v1/webhook", "liaison.522722", new { url = second.Url }))
+            {
+                Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+                Assert.Null(JsonNode.Parse(await moved.Content.ReadAsStringAsync())!["newSecret"]);
+            }
+            var (id, _) = await platform.NotifyAsync("522722", "moved");
+            var hook = await PlatformClient.EventuallyAsync(() => Task.FromResult(second.Accepted.FirstOrDefault(w => w.Id == id.ToString())), what: "the message at the new address");
+            Assert.True(WebhookReceiver.Verify(hook!, secret, platform.Clock.GetUtcNow(), Tolerance, out var why), why);
+            Assert.Empty(first.Received);
+        }
+        finally
+        {
+            using var removed = await platform.Platform.SendAsync(HttpMethod.Delete, "/api/cooperation/v1/webhook", "liaison.522722");
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        }
+        using var gone = await platform.Platform.GetAsync("/api/cooperation/v1/webhook", "liaison.522722");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        var (after, _) = await platform.NotifyAsync("522722", "after-removal");
+        var deliveries = await platform.GetAsync("/api/cooperation/v1/webhook/deliveries?limit=500", "liaison.522722");
+        Assert.DoesNotContain(deliveries["items"]!.AsArray(), d => d!["messageId"]!.GetValue<string>() == after.ToString());
+        // The inbox still has it: removing the webhook stops the push, not the notices.
+        Assert.Equal(after.ToString(), (await platform.GetAsync($"/api/cooperation/v1/inbox/{after}", "liaison.522722"))["id"]!.GetValue<string>());
+    }
 }

@@ -58,7 +58,8 @@ public static class WebhooksApi
             var endpoint = await db.WebhookEndpoints.FirstOrDefaultAsync(e => e.Agency == agency, ct);
             if (endpoint is null) return Problems.NotFoundProblem("The webhook");
             db.WebhookEndpoints.Remove(endpoint);
-            await db.WebhookDeliveries.Where(d => d.Agency == agency && d.Status == DeliveryStatus.Pending).ExecuteDeleteAsync(ct);
+            // Messages still waiting are dropped in the same commit; the inbox keeps every notice.
+            db.WebhookDeliveries.RemoveRange(await db.WebhookDeliveries.Where(d => d.Agency == agency && d.Status == DeliveryStatus.Pending).ToListAsync(ct));
             audit.Record(db, http, "delete", $"webhook/{agency}");
             await db.SaveChangesAsync(ct);
             return TypedResults.NoContent();
