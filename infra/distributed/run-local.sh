@@ -268,7 +268,8 @@ start gateway "$GATEWAY_PROJ" "$GATEWAY_DLL" \
     "ReverseProxy__Clusters__leads__Destinations__primary__Address=http://127.0.0.1:$LEADS_PORT" \
     "ReverseProxy__Clusters__cooperation__Destinations__primary__Address=http://127.0.0.1:$COOPERATION_PORT" \
     "ReverseProxy__Clusters__leads-grpc__Destinations__primary__Address=http://127.0.0.1:$LEADS_GRPC_PORT" \
-    "ReverseProxy__Clusters__screening-grpc__Destinations__primary__Address=http://127.0.0.1:$SCREENING_GRPC_PORT"
+    "ReverseProxy__Clusters__screening-grpc__Destinations__primary__Address=http://127.0.0.1:$SCREENING_GRPC_PORT" \
+    "ReverseProxy__Clusters__cooperation-grpc__Destinations__primary__Address=http://127.0.0.1:$COOPERATION_GRPC_PORT"
 wait_ready gateway "$GATEWAY_PORT"
 wait_ready leads "$LEADS_PORT"
 wait_ready screening "$SCREENING_PORT"

@@ -54,7 +54,7 @@ public sealed class DistributedPlatform : IAsyncLifetime
         };
 
         int leadsHttp = FreePort.Next(), leadsGrpc = FreePort.Next(), screeningHttp = FreePort.Next(), cooperationHttp = FreePort.Next();
-        int screeningGrpc = FreePort.Next(), gatewayGrpc = FreePort.Next();
+        int screeningGrpc = FreePort.Next(), gatewayGrpc = FreePort.Next(), cooperationGrpc = FreePort.Next();
         GatewayGrpcUrl = $"http://127.0.0.1:{gatewayGrpc}";
         ScreeningUrl = $"http://127.0.0.1:{screeningHttp}";
         LeadsUrl = $"http://127.0.0.1:{leadsHttp}";
@@ -76,6 +76,12 @@ public sealed class DistributedPlatform : IAsyncLifetime
         var cooperation = await LaunchServiceAsync("cooperation", "services/Cooperation/JinDu.Cooperation", "JinDu.Cooperation", cooperationHttp, shared, new()
         {
             ["ConnectionStrings__Cooperation"] = await Servers.CreatePostgresDatabaseAsync("cooperation"),
+            // The operator's allow-list lets webhooks reach receivers that tests run on loopback.
+            ["Webhooks__AllowedHosts__0"] = "127.0.0.1",
+            // Heartbeats every 2 s instead of 15, so a test sees one through the gateway without waiting.
+            ["Notifications__HeartbeatInterval"] = "00:00:02",
+            ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{cooperationGrpc}",
+            ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
         });
         var gatewayDll = ServiceProcess.BuildOutput("gateway/JinDu.Gateway", "JinDu.Gateway");
         var gatewayEnvironment = new Dictionary<string, string>
@@ -92,6 +98,7 @@ public sealed class DistributedPlatform : IAsyncLifetime
             ["ReverseProxy__Clusters__leads-grpc__Destinations__primary__Address"] = $"http://127.0.0.1:{leadsGrpc}",
             ["ReverseProxy__Clusters__screening-grpc__Destinations__primary__Address"] = $"http://127.0.0.1:{screeningGrpc}",
             ["ReverseProxy__Clusters__cooperation__Destinations__primary__Address"] = $"http://127.0.0.1:{cooperationHttp}",
+            ["ReverseProxy__Clusters__cooperation-grpc__Destinations__primary__Address"] = $"http://127.0.0.1:{cooperationGrpc}",
         };
         var gateway = ServiceProcess.Start("gateway", gatewayDll, gatewayEnvironment, LogDirectory);
         _launches["gateway"] = (gatewayDll, gatewayEnvironment, GatewayUrl + "/health/ready");

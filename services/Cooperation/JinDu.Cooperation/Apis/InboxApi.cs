@@ -1,4 +1,8 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
+using JinDu.Cooperation.Streams;
+using Microsoft.AspNetCore.Http.HttpResults;
 using JinDu.BuildingBlocks.Auth;
 using JinDu.BuildingBlocks.Hosting;
 using JinDu.Cooperation.Infrastructure;
@@ -35,6 +39,19 @@ public static class InboxApi
             return TypedResults.Ok(new InboxPage(rows.Take(take).Select(ToView).ToList(), next, last));
         });
 
+        // Server-sent events for the console: everything after ?after=N (or the Last-Event-ID the browser resends on
+        // reconnect), then live; a heartbeat event when idle so proxies keep the connection.
+        api.MapGet("/stream", Results<ServerSentEventsResult<object>, ValidationProblem> (long? after, HttpContext http, NotificationFeed feed, CancellationToken ct) =>
+        {
+            var errors = new ValidationErrors();
+            var from = after ?? 0;
+            if (http.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } lastId && !long.TryParse(lastId, out from))
+                errors.Add("Last-Event-ID", "must be a sequence number this stream sent");
+            if (from < 0) errors.Add("after", "must be 0 or more");
+            if (!errors.IsValid) return errors.ToResult();
+            return TypedResults.ServerSentEvents(Events(feed.ReadAsync(http.User.Agency(), from, ct)));
+        }).WithSummary("Server-sent events: `notification` events (id = sequence) and `heartbeat` events with the stream's last sequence.");
+
         api.MapGet("/{id:guid}", async Task<IResult> (Guid id, HttpContext http, CooperationDbContext db, CancellationToken ct) =>
         {
             var agency = http.User.Agency();
@@ -42,6 +59,14 @@ public static class InboxApi
             return n is null ? Problems.NotFoundProblem("The notification") : TypedResults.Ok(ToView(n));
         });
         return app;
+    }
+
+    private static async IAsyncEnumerable<SseItem<object>> Events(IAsyncEnumerable<FeedItem> items)
+    {
+        await foreach (var item in items)
+            yield return item.Notification is { } n
+                ? new SseItem<object>(ToView(n), "notification") { EventId = n.Sequence.ToString(CultureInfo.InvariantCulture) }
+                : new SseItem<object>(new { lastSequence = item.LastSequence, at = item.At }, "heartbeat");
     }
 
     private static NotificationView ToView(Model.Notification n) =>

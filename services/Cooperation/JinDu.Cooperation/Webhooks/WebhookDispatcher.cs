@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using JinDu.Cooperation.Infrastructure;
+using JinDu.Cooperation.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace JinDu.Cooperation.Webhooks;
+
+/// <summary>
+/// Pushes due webhook deliveries. Each subscriber is drained by its own task, one request at a time in sequence
+/// order; at most <see cref="WebhookOptions.MaxConcurrency"/> subscribers are served at once, and every request has
+/// a time-out, so a slow or dead subscriber holds one slot at most and never delays the others. When a subscriber
+/// fails, it rests until its earliest retry is due instead of being tried with every other waiting message.
+/// The loop waits on real time (new deliveries wake it at once); what is due is decided by <see cref="CooperationClock"/>.
+/// </summary>
+public sealed class WebhookDispatcher(
+    IServiceScopeFactory scopes,
+    WebhookSender sender,
+    CooperationClock clock,
+    WebhookSignal signal,
+    IOptionsMonitor<WebhookOptions> options,
+    ILogger<WebhookDispatcher> log) : BackgroundService
+{
+    private const int BatchSize = 50;
+    private readonly ConcurrentDictionary<string, Task> _draining = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _restingUntil = new();
+    private SemaphoreSlim? _slots;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _slots = new SemaphoreSlim(Math.Max(1, options.CurrentValue.MaxConcurrency));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var agency in await DueSubscribersAsync(stoppingToken))
+                {
+                    if (_draining.TryGetValue(agency, out var running) && !running.IsCompleted) continue;
+                    if (_restingUntil.TryGetValue(agency, out var until) && until > clock.Now) continue;
+                    _restingUntil.TryRemove(agency, out _);
+                    _draining[agency] = Task.Run(() => DrainAsync(agency, stoppingToken), CancellationToken.None)
+                        .ContinueWith(_ => _draining.TryRemove(agency, out var _), TaskScheduler.Default);
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                log.LogWarning(ex, "Webhooks: looking for due deliveries failed");
+            }
+            try { await signal.WaitAsync(options.CurrentValue.PollInterval, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    /// <summary>A replay or a new endpoint: whatever rest a subscriber was given ends now.</summary>
+    public void Wake(string agency)
+    {
+        _restingUntil.TryRemove(agency, out _);
+        signal.Notify();
+    }
+
+    private async Task<List<string>> DueSubscribersAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CooperationDbContext>();
+        var now = clock.Now;
+        return await db.WebhookDeliveries.AsNoTracking()
+            .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now)
+            .Select(d => d.Agency).Distinct().ToListAsync(ct);
+    }
+
+    private async Task DrainAsync(string agency, CancellationToken ct)
+    {
+        await _slots!.WaitAsync(ct);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<CooperationDbContext>();
+                var secrets = scope.ServiceProvider.GetRequiredService<EndpointSecrets>();
+                var endpoint = await db.WebhookEndpoints.AsNoTracking().FirstOrDefaultAsync(e => e.Agency == agency, ct);
+                var now = clock.Now;
+                var due = await db.WebhookDeliveries
+                    .Where(d => d.Agency == agency && d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now)
+                    .OrderBy(d => d.Sequence).Take(BatchSize).ToListAsync(ct);
+                if (due.Count == 0 || endpoint is null) return;
+                var keys = secrets.Active(endpoint, now).Select(s => s.Value).ToList();
+                foreach (var delivery in due)
+                {
+                    if (!await ClaimAsync(db, delivery, ct)) continue;
+                    var notification = await db.Notifications.AsNoTracking().FirstAsync(n => n.Id == delivery.NotificationId, ct);
+                    var result = await sender.SendAsync(endpoint.Url, keys, notification, ct);
+                    var outcome = Record(db, delivery, result);
+                    await db.SaveChangesAsync(ct);
+                    if (outcome != "delivered")
+                        log.LogWarning("Webhook to {Agency} #{Sequence} ({MessageId}): {Outcome}, {Error}", agency, delivery.Sequence, delivery.MessageId, outcome, result.Error);
+                    if (result.Verdict == AttemptVerdict.Retry)
+                    {
+                        // The receiver is away or overloaded: let it rest until this message's retry, rather than
+                        // hitting it with every other waiting message now.
+                        _restingUntil[agency] = delivery.Status == DeliveryStatus.Pending ? delivery.NextAttemptAt : clock.Now;
+                        return;
+                    }
+                }
+                if (due.Count < BatchSize) return;
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        catch (Exception ex)
+        {
+            log.LogError(ex, "Webhooks: delivering to {Agency} failed", agency);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// Takes a delivery for one attempt by moving its next attempt past the attempt's time-out, only if nobody else
+    /// moved it first: another instance's dispatcher skips it, and a crash mid-attempt only delays the retry.
+    /// </summary>
+    private async Task<bool> ClaimAsync(CooperationDbContext db, WebhookDelivery delivery, CancellationToken ct)
+    {
+        var observed = delivery.NextAttemptAt;
+        var lease = clock.Now + options.CurrentValue.RequestTimeout + TimeSpan.FromSeconds(30);
+        var claimed = await db.WebhookDeliveries
+            .Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Pending && d.NextAttemptAt == observed)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.NextAttemptAt, lease), ct);
+        return claimed == 1;
+    }
+
+    private string Record(CooperationDbContext db, WebhookDelivery delivery, AttemptResult result)
+    {
+        var now = clock.Now;
+        delivery.Attempts++;
+        delivery.LastStatusCode = result.StatusCode;
+        delivery.LastError = result.Error;
+        string outcome;
+        switch (result.Verdict)
+        {
+            case AttemptVerdict.Delivered:
+                delivery.Status = DeliveryStatus.Delivered;
+                delivery.DeliveredAt = now;
+                outcome = "delivered";
+                break;
+            case AttemptVerdict.Retry when RetryPolicy.Next(now, delivery.WindowStartedAt, delivery.Attempts, options.CurrentValue, result.RetryAfter) is { } next:
+                delivery.NextAttemptAt = next;
+                outcome = "retry";
+                break;
+            case AttemptVerdict.Retry:
+                delivery.Status = DeliveryStatus.Dead;
+                outcome = "dead";
+                break;
+            default:
+                delivery.Status = DeliveryStatus.Dead;
+                outcome = "failed";
+                break;
+        }
+        db.WebhookAttempts.Add(new WebhookAttempt
+        {
+            Agency = delivery.Agency, DeliveryId = delivery.Id, MessageId = delivery.MessageId, Sequence = delivery.Sequence,
+            Attempt = delivery.Attempts, AttemptedAt = now, StatusCode = result.StatusCode, LatencyMs = result.LatencyMs,
+            Outcome = outcome, Error = result.Error,
+        });
+        return outcome;
+    }
+}

@@ -1,0 +1,37 @@
+namespace JinDu.Cooperation.Webhooks;
+
+/// <summary>Configuration section <c>Webhooks</c>.</summary>
+public sealed class WebhookOptions
+{
+    /// <summary>
+    /// Host names or IP addresses an operator allows even though they are loopback, link-local or private
+    /// (and over plain http). Everything else must resolve to public addresses only and use https.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How many subscribers are delivered to at once; each subscriber gets one request at a time.</summary>
+    public int MaxConcurrency { get; set; } = 16;
+    /// <summary>How long a message is retried before it goes to the dead-letter list.</summary>
+    public TimeSpan RetryWindow { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>How often due retries are looked for when nothing new was written.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>How long the previous secret stays valid after a rotation, unless the rotation says otherwise.</summary>
+    public TimeSpan SecretOverlap { get; set; } = TimeSpan.FromHours(24);
+}
+
+/// <summary>Wakes the dispatcher when a commit stored new deliveries or a replay queued some.</summary>
+public sealed class WebhookSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount > 0) return;
+        try { _signal.Release(); }
+        catch (SemaphoreFullException) { /* already signalled */ }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using JinDu.Testing;
+
+namespace JinDu.FunctionalTests;
+
+/// <summary>Issue 5, part 2: a subscriber whose receiver hangs holds one delivery slot, never the others' deliveries.</summary>
+public sealed class A_slow_or_dead_subscriber(CooperationPlatform platform) : IClassFixture<CooperationPlatform>
+{
+    [Fact]
+    public async Task Does_not_slow_a_live_one()
+    {
+        await using var hanging = await WebhookReceiver.StartAsync();
+        await using var live = await WebhookReceiver.StartAsync();
+        hanging.Mode = ReceiverMode.Hang;
+        await platform.RegisterAsync("liaison.522701", hanging.Url);
+        await platform.RegisterAsync("liaison.522726", live.Url);
+
+        const int count = 20;
+        var watch = Stopwatch.StartNew();
+        var liveIds = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            await platform.NotifyAsync("522701", $"to-the-dead-{i}");
+            liveIds.Add((await platform.NotifyAsync("522726", $"to-the-living-{i}")).Id.ToString());
+        }
+        await PlatformClient.EventuallyAsync(() => Task.FromResult(live.Accepted.Count >= count ? "all" : null), TimeSpan.FromSeconds(10), "the live subscriber's messages");
+        var elapsed = watch.Elapsed;
+
+        // Served one after the other behind a receiver that answers nothing for its 1-second time-out, the live
+        // subscriber would have waited 20 s or more.
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"the live subscriber took {elapsed}");
+        Assert.Equal(liveIds, live.Accepted.Select(a => a.Id).ToArray());
+        Assert.NotEmpty(hanging.Received);
+        Assert.Empty(hanging.Accepted);
+        var first = await PlatformClient.EventuallyAsync(async () =>
+            (await platform.GetAsync("/api/cooperation/v1/webhook/attempts?limit=500", "liaison.522701"))["items"]!.AsArray().FirstOrDefault(),
+            what: "the time-out in the delivery log");
+        Assert.Equal("retry", first!["outcome"]!.GetValue<string>());
+        Assert.Null(first["statusCode"]);
+        Assert.Contains("no answer within 1 s", first["error"]!.GetValue<string>());
+    }
+}

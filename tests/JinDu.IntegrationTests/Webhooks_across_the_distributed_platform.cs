@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using JinDu.Testing;
+
+namespace JinDu.IntegrationTests;
+
+/// <summary>
+/// Issue 5, part 2, in the distributed mode: a flag posted through the gateway travels over RabbitMQ to
+/// Cooperation (PostgreSQL) and out to a partner's receiver on loopback; a crash of Cooperation while the
+/// receiver is down loses nothing and delivers nothing twice.
+/// </summary>
+[Collection(DistributedCollection.Name)]
+public sealed class Webhooks_across_the_distributed_platform(DistributedPlatform platform)
+{
+    private readonly PlatformClient _client = platform.Platform();
+
+    private async Task<string> RegisterAsync(string liaison, string url)
+    {
+        using var response = await _client.SendAsync(HttpMethod.Put, "/api/cooperation/v1/webhook", liaison, new { url });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode} {body}\n{platform.Logs()}");
+        return JsonNode.Parse(body)!["newSecret"]!.GetValue<string>();
+    }
+
+    private async Task<string> PostSeizureAsync(string person)
+    {
+        using var posted = await _client.PostAsync("/api/screening/v1/inspections", "officer.522722", PlatformClient.SeizureOf(person), Guid.NewGuid().ToString());
+        var body = await posted.Content.ReadAsStringAsync();
+        Assert.True(posted.StatusCode == HttpStatusCode.Created, $"{(int)posted.StatusCode} {body}");
+        return JsonNode.Parse(body)!["id"]!.GetValue<string>();
+    }
+
+    private static Func<Task<ReceivedWebhook?>> Arrival(WebhookReceiver receiver, string inspectionId) => () =>
+        Task.FromResult(receiver.Accepted.FirstOrDefault(w => JsonNode.Parse(w.Body)!["data"]!["payload"]!["inspectionId"]?.GetValue<string>() == inspectionId));
+
+    [Fact]
+    public async Task A_flag_reaches_the_household_countys_receiver_signed_and_survives_a_crash_of_cooperation()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var secret = await RegisterAsync("liaison.522726", receiver.Url);
+        try
+        {
+            var first = await PostSeizureAsync(TestIds.Person("522726"));
+            var hook = await PlatformClient.EventuallyAsync(Arrival(receiver, first), TimeSpan.FromSeconds(30), "the first webhook");
+            Assert.True(WebhookReceiver.Verify(hook!, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), out var why), why);
+
+            // The receiver goes down; a second flag is tried and refused; then Cooperation crashes.
+            receiver.Mode = ReceiverMode.Down;
+            var second = await PostSeizureAsync(TestIds.Person("522726"));
+            await PlatformClient.EventuallyAsync(() => Task.FromResult(receiver.Received.FirstOrDefault(w =>
+                JsonNode.Parse(w.Body)!["data"]!["payload"]!["inspectionId"]?.GetValue<string>() == second)), TimeSpan.FromSeconds(30), "the refused attempt");
+            await platform.StopServiceAsync("cooperation");
+            try
+            {
+                receiver.Mode = ReceiverMode.Up;
+            }
+            finally
+            {
+                await platform.StartServiceAsync("cooperation");
+            }
+            var late = await PlatformClient.EventuallyAsync(Arrival(receiver, second), TimeSpan.FromSeconds(60), "the webhook after the restart");
+            Assert.True(WebhookReceiver.Verify(late!, secret, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), out var why2), why2);
+
+            await Task.Delay(1000);
+            var ids = receiver.Accepted.Select(w => w.Id).ToList();
+            Assert.Equal(ids.Distinct().Count(), ids.Count);
+            var attempts = await _client.GetJsonAsync("/api/cooperation/v1/webhook/attempts?limit=500", "liaison.522726");
+            Assert.Contains(attempts["items"]!.AsArray(), a => a!["messageId"]!.GetValue<string>() == late!.Id && a["statusCode"]?.GetValue<int>() == 503);
+        }
+        finally
+        {
+            using var removed = await _client.SendAsync(HttpMethod.Delete, "/api/cooperation/v1/webhook", "liaison.522726");
+        }
+    }
+
+    [Fact]
+    public async Task A_loopback_target_that_the_operator_did_not_allow_is_refused_through_the_gateway()
+    {
+        using var response = await _client.SendAsync(HttpMethod.Put, "/api/cooperation/v1/webhook", "liaison.522701", new { url = "https://127.0.0.2/hook" });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
+        Assert.NotNull(JsonNode.Parse(body)!["errors"]!["url"]);
+    }
+}
