@@ -38,6 +38,7 @@ public static class LeadsExtensions
     public static IBusRegistrationConfigurator AddLeadsConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<FlagToLeadConsumer>();
+        bus.AddConsumer<WatchlistHitConsumer>();
         bus.AddConsumer<WatchlistChangedConsumer>();
         return bus;
     }

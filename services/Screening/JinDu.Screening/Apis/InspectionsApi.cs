@@ -52,6 +52,7 @@ public static class InspectionsApi
         var hits = await watchlist.MatchAsync(inspection.Subjects.Select(s => s.Token).Distinct().ToList(), ct);
         db.Inspections.Add(inspection);
         if (inspection.IsFlagged) db.OutboxMessages.Add(OutboxMessage.From(ToFlaggedEvent(inspection, time)));
+        else if (hits.Hits.Count > 0) db.OutboxMessages.Add(OutboxMessage.From(ToHitEvent(inspection, hits, time)));
 
         var view = ToView(inspection, hits);
         var location = $"/api/screening/v1/inspections/{inspection.PublicId}";
@@ -181,6 +182,24 @@ public static class InspectionsApi
     }
 
     private static string? Present(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    internal static WatchlistHitRecorded ToHitEvent(Inspection inspection, WatchlistAnswer answer, TimeProvider time)
+    {
+        var matched = answer.Hits.Select(h => h.Token).ToHashSet(StringComparer.Ordinal);
+        return new WatchlistHitRecorded
+        {
+            EventId = Guid.CreateVersion7(),
+            OccurredAt = time.GetUtcNow(),
+            ProducerAgency = inspection.AgencyCode,
+            InspectionId = inspection.PublicId,
+            CheckpointId = inspection.Checkpoint!.PublicId,
+            CheckpointName = inspection.Checkpoint.Name,
+            InspectedAt = inspection.InspectedAt,
+            Subjects = inspection.Subjects.Where(s => matched.Contains(s.Token))
+                .Select(s => new FlaggedSubject(s.Kind, s.Token, s.Masked, s.HouseholdCode)).ToList(),
+            MatchedLeads = answer.Hits.Select(h => h.LeadReference).Distinct().ToList(),
+        };
+    }
 
     internal static InspectionFlagged ToFlaggedEvent(Inspection inspection, TimeProvider time) => new()
     {
