@@ -36,4 +36,26 @@ public static class Cursor
     }
 }
 
+public static class IdCursor
+{
+    /// <summary>
+    /// Paging by row id, newest first, from the query string as typed (limit text, cursor): how many to take,
+    /// and the id to continue below (null on the first page). Bad values are named in <paramref name="errors"/>.
+    /// </summary>
+    public static long? Read(string? limitText, string? cursor, ValidationErrors errors, out int take)
+    {
+        int? limit = null;
+        if (!string.IsNullOrWhiteSpace(limitText))
+        {
+            if (int.TryParse(limitText.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed)) limit = parsed;
+            else errors.Add("limit", $"must be a whole number between 1 and {Cursor.MaxLimit}");
+        }
+        Cursor.TryRead(cursor, limit, errors, out var position, out take);
+        if (position.Length == 0 || errors.Has("cursor")) return null;
+        if (long.TryParse(position, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)) return id;
+        errors.Add("cursor", "is not a cursor this API gave out");
+        return null;
+    }
+}
+
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);

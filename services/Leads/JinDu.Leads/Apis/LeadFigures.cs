@@ -26,7 +26,7 @@ public static class LeadFigures
             .WithGroupName(LeadsApi.Group).WithTags("Figures")
             .RequireAuthorization(p => p.RequireRole(Roles.Supervisor, Roles.Analyst))
             .WithSummary("Leads of the caller's agency created in a period: by status and source, conversions to cases, median time to triage")
-            .WithDescription("from (inclusive) and to (exclusive) are ISO 8601 times on createdAt; to defaults to now, from to 30 days before to; " +
+            .WithDescription("from (inclusive) and to (exclusive) are ISO 8601 times on createdAt; to defaults to now (or 30 days after from), from to 30 days before to; " +
                              "at most 366 days.");
         return app;
     }
@@ -34,17 +34,8 @@ public static class LeadFigures
     private static async Task<IResult> GetFiguresAsync(string? from, string? to, HttpContext http, LeadsDbContext db, TimeProvider time, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        foreach (var key in http.Request.Query.Keys)
-            if (!string.Equals(key, "from", StringComparison.OrdinalIgnoreCase) && !string.Equals(key, "to", StringComparison.OrdinalIgnoreCase))
-                errors.Add(key, "is not a parameter of the figures (known: from, to)");
-        var start = Times.Read(from, "from", errors);
-        var end = Times.Read(to, "to", errors);
-        if (!errors.IsValid) return errors.ToResult();
-        var until = end ?? time.GetUtcNow();
-        var since = start ?? until - DefaultPeriod;
-        if (since >= until) errors.Add(end is null ? "from" : "to", end is null ? "must be in the past" : "must be later than from");
-        else if (until - since > MaxPeriod) errors.Add("to", $"the period may be at most {MaxPeriod.TotalDays:0} days");
-        if (!errors.IsValid) return errors.ToResult();
+        if (QueryTimes.ReadPeriod(http.Request.Query.Keys, from, to, time.GetUtcNow(), DefaultPeriod, MaxPeriod, errors) is not (var since, var until))
+            return errors.ToResult();
 
         var agency = http.User.Agency();
         var inPeriod = db.Leads.AsNoTracking().Where(l => l.OwnerAgency == agency && l.CreatedAt >= since && l.CreatedAt < until);

@@ -32,19 +32,7 @@ public static class LeadSearch
         foreach (var key in http.Request.Query.Keys)
             if (!Known.Contains(key, StringComparer.OrdinalIgnoreCase))
                 errors.Add(key, $"is not a filter of this list (known: {string.Join(", ", Known)})");
-        int? limit = null;
-        if (Present(q.Limit) is { } limitText)
-        {
-            if (int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)) limit = parsed;
-            else errors.Add("limit", $"must be a whole number between 1 and {Cursor.MaxLimit}");
-        }
-        Cursor.TryRead(q.Cursor, limit, errors, out var position, out var take);
-        long? before = null;
-        if (position.Length > 0 && !errors.Has("cursor"))
-        {
-            if (long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out var id)) before = id;
-            else errors.Add("cursor", "is not a cursor this API gave out");
-        }
+        var before = IdCursor.Read(q.Limit, q.Cursor, errors, out var take);
 
         var agency = http.User.Agency();
         var shared = false;
@@ -86,8 +74,8 @@ public static class LeadSearch
             else if (field == "severity") query = query.Where(l => l.Severity == severity);
             else query = query.Where(l => l.Severity >= severity);
         }
-        var from = Times.Read(q.From, "from", errors);
-        var to = Times.Read(q.To, "to", errors);
+        var from = QueryTimes.Read(q.From, "from", errors);
+        var to = QueryTimes.Read(q.To, "to", errors);
         if (from is { } f && to is { } t && f >= t) errors.Add("to", "must be later than from");
         if (from is { } fromValue) query = query.Where(l => l.CreatedAt >= fromValue);
         if (to is { } toValue) query = query.Where(l => l.CreatedAt < toValue);

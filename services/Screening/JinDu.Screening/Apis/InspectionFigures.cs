@@ -51,18 +51,8 @@ public static class InspectionFigures
         TimeProvider time, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        foreach (var key in http.Request.Query.Keys)
-            if (!string.Equals(key, "from", StringComparison.OrdinalIgnoreCase) && !string.Equals(key, "to", StringComparison.OrdinalIgnoreCase))
-                errors.Add(key, "is not a parameter of the figures (known: from, to)");
-        var start = Times.Read(from, "from", errors);
-        var end = Times.Read(to, "to", errors);
-        if (!errors.IsValid) return errors.ToResult();
-
-        var until = end ?? (start is { } s && s + DefaultPeriod < time.GetUtcNow() ? s + DefaultPeriod : time.GetUtcNow());
-        var since = start ?? until - DefaultPeriod;
-        if (since >= until) errors.Add(end is null ? "from" : "to", end is null ? "must be in the past" : "must be later than from");
-        else if (until - since > MaxPeriod) errors.Add("to", $"the period may be at most {MaxPeriod.TotalDays:0} days");
-        if (!errors.IsValid) return errors.ToResult();
+        if (QueryTimes.ReadPeriod(http.Request.Query.Keys, from, to, time.GetUtcNow(), DefaultPeriod, MaxPeriod, errors) is not (var since, var until))
+            return errors.ToResult();
 
         var agency = http.User.Agency();
         var inPeriod = db.Inspections.AsNoTracking()

@@ -106,19 +106,7 @@ public static class InspectionsApi
     {
         var errors = new ValidationErrors();
         InspectionQuery.RejectUnknownParameters(http.Request.Query, errors);
-        int? limit = null;
-        if (Present(q.Limit) is { } limitText)
-        {
-            if (int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)) limit = parsed;
-            else errors.Add("limit", $"must be a whole number between 1 and {Cursor.MaxLimit}");
-        }
-        Cursor.TryRead(q.Cursor, limit, errors, out var position, out var take);
-        long? before = null;
-        if (position.Length > 0 && !errors.Has("cursor"))
-        {
-            if (long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out var id)) before = id;
-            else errors.Add("cursor", "is not a cursor this API gave out");
-        }
+        var before = IdCursor.Read(q.Limit, q.Cursor, errors, out var take);
 
         var agency = http.User.Agency();
         var query = db.Inspections.AsNoTracking().Where(i => i.AgencyCode == agency);
@@ -137,8 +125,8 @@ public static class InspectionsApi
             }
         }
 
-        var from = Times.Read(q.From, "from", errors);
-        var to = Times.Read(q.To, "to", errors);
+        var from = QueryTimes.Read(q.From, "from", errors);
+        var to = QueryTimes.Read(q.To, "to", errors);
         if (from is { } f && to is { } t && f >= t) errors.Add("to", "must be later than from");
         if (from is { } fromValue) query = query.Where(i => i.InspectedAt >= fromValue);
         if (to is { } toValue) query = query.Where(i => i.InspectedAt < toValue);
@@ -257,32 +245,6 @@ public sealed record InspectionQuery(
     {
         foreach (var key in query.Keys)
             if (!Known.Contains(key)) errors.Add(key, $"is not a filter of this list (known: {string.Join(", ", Known)})");
-    }
-}
-
-/// <summary>Times in query strings: ISO 8601, UTC unless an offset is given.</summary>
-internal static class Times
-{
-    private static readonly string[] Formats =
-    [
-        "yyyy-MM-dd",
-        "yyyy-MM-dd'T'HH:mmK",
-        "yyyy-MM-dd'T'HH:mm:ssK",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
-    ];
-
-    /// <summary>Null when absent; adds an error naming <paramref name="field"/> when it is not an ISO 8601 time.</summary>
-    public static DateTimeOffset? Read(string? text, string field, ValidationErrors errors)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return null;
-        var s = text.Trim();
-        // An unencoded '+' of an offset arrives as a space (…T10:00:00 08:00): read it as the '+' it was.
-        if (s.Length > 6 && s[^6] == ' ' && s[^3] == ':') s = s[..^6] + "+" + s[^5..];
-        if (DateTimeOffset.TryParseExact(s, Formats, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
-            return value.ToUniversalTime();
-        errors.Add(field, "must be an ISO 8601 time such as 2026-11-25T08:00:00Z (UTC unless an offset is given)");
-        return null;
     }
 }
 
