@@ -11,6 +11,8 @@ IBenchmarkCommand[] commands =
     new FeedIngestCommand(),
     new InspectionRateCommand(),
     new MemorySoakCommand(),
+    new WatchlistMatchCommand(),
+    new CorrelationCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
