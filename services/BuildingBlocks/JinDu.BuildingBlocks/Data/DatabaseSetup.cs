@@ -33,8 +33,9 @@ public static class DatabaseSetup
         if (postgres)
         {
             // No session state is ever left on a connection (no SET, no temporary tables, no LISTEN, no
-            // advisory locks), so a pooled connection need not be reset with a round trip each time it is
-            // taken: that reset was one more statement on the server for every request.
+            // session-level advisory locks: the feed's are transaction-level), so a pooled connection need not
+            // be reset with a round trip each time it is taken: that reset was one more statement on the server
+            // for every request.
             connectionString = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
         }
 

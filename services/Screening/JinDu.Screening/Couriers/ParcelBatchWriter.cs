@@ -346,6 +346,13 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, ReferralSignal refe
         // not even for another reason: after its first flag its own sender is on the watchlist.
         var existing = (await db.Referrals.Where(r => r.Company == company && waybills.Contains(r.Waybill) && r.Action != ReferralAction.Release)
             .Select(r => r.Waybill).ToListAsync(ct)).ToHashSet();
+        if (db.Database.IsNpgsql())
+        {
+            // A feed stores its batch in two transactions at once (ParcelIngest): they take turns numbering the
+            // company's referrals, instead of both taking the same next number and one starting over. The lock
+            // ends with the transaction.
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0})", [ReferralLockKey(company)], ct);
+        }
         var sequence = await db.Referrals.Where(r => r.Company == company).MaxAsync(r => (long?)r.Sequence, ct) ?? 0;
         var now = time.GetUtcNow();
         foreach (var (c, matches) in flagged)
@@ -369,6 +376,14 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, ReferralSignal refe
                 Subjects = c.Subjects, MatchedLeads = matches.Select(m => m.LeadReference).Distinct().ToList(),
             }));
         }
+    }
+
+    /// <summary>A fixed 64-bit key per company for the referral-numbering lock (FNV-1a of its name).</summary>
+    private static long ReferralLockKey(string company)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in "jindu:referrals:" + company) hash = (hash ^ c) * 1099511628211UL;
+        return unchecked((long)hash);
     }
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<object> parameters, CancellationToken ct)

@@ -11,7 +11,8 @@ public readonly record struct FeedLine(ParcelInput? Input, string? Field = null,
 /// <list type="number">
 /// <item>records are checked (and their personal data protected) as they arrive and queue in a bounded buffer;</item>
 /// <item>they are cut into batches, and each batch's watchlist lookup starts at once;</item>
-/// <item>a single writer stores one batch at a time and only then answers its receipts, in the order the records came.</item>
+/// <item>the writer stores one batch at a time (in two transactions at once, see StoreAsync) and only then answers
+/// its receipts, in the order the records came.</item>
 /// </list>
 /// So while batch N is being written, batch N+1 is already checked against the watchlist and the records
 /// after it are being validated. When the writer falls behind, the buffers fill and reading stops, so the
@@ -49,11 +50,7 @@ public sealed class ParcelIngest(IServiceScopeFactory scopes, ParcelValidator va
             {
                 count = batch.Items.Count;
                 var hits = await batch.Hits;
-                if (batch.Items.Any(b => b.Accepted))
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<ParcelBatchWriter>().StoreAsync(batch.Items, hits, stop.Token);
-                }
+                await StoreAsync(batch.Items, hits, stop.Token);
                 // Durable now: only now may a record be called accepted.
                 await answer(batch.Items.Select(c => c.Accepted
                     ? new ParcelReceiptView(c.Position, c.WaybillText, ReceiptStatus.Accepted)
@@ -76,6 +73,37 @@ public sealed class ParcelIngest(IServiceScopeFactory scopes, ParcelValidator va
                 catch (OperationCanceledException) { }
             }
         }
+    }
+
+    /// <summary>
+    /// Stores a batch in <see cref="Writers"/> transactions at once, each on its own connection, on disjoint
+    /// sets of waybills: one transaction keeps a single database connection busy while the other core waits
+    /// (a COPY into an indexed table is the slowest part). A waybill always falls to the same writer, so its
+    /// versions stay in order; they share only the outlet-day roll-up rows (locked in one order) and the
+    /// referral numbers (taken in turn).
+    /// </summary>
+    private async Task StoreAsync(List<CheckedParcel> items, WatchlistAnswer hits, CancellationToken ct)
+    {
+        var accepted = items.Where(c => c.Accepted).ToList();
+        if (accepted.Count == 0) return;
+        var parts = accepted.Count < SplitAbove ? [accepted] : accepted.GroupBy(c => WriterOf(c.Parcel!.Waybill)).Select(g => g.ToList()).ToList();
+        await Task.WhenAll(parts.Select(async part =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ParcelBatchWriter>().StoreAsync(part, hits, ct);
+        }));
+    }
+
+    public const int Writers = 2;
+
+    /// <summary>Below this many records a batch is stored in one transaction: two would cost more than they save.</summary>
+    private const int SplitAbove = 200;
+
+    private static int WriterOf(string waybill)
+    {
+        var hash = 2166136261U;
+        foreach (var c in waybill) hash = (hash ^ c) * 16777619U;
+        return (int)(hash % Writers);
     }
 
     private async Task CheckAsync(IAsyncEnumerable<FeedLine> records, string company, ChannelWriter<CheckedParcel> output, CancellationToken ct)
