@@ -120,4 +120,28 @@ public sealed class Leads_across_the_distributed_platform(DistributedPlatform pl
             new { expiresAt = DateTimeOffset.UtcNow.AddDays(1).ToOffset(TimeSpan.FromHours(8)) }, HttpStatusCode.OK);
         await SendAsync(HttpMethod.Get, path, "analyst.522726", null, HttpStatusCode.OK);
     }
+    [Fact]
+    public async Task Seizures_of_one_new_person_at_once_make_one_lead_that_every_flag_joins()
+    {
+        // Twelve seizures of a person nobody has a lead on, posted together: Leads consumes the flags
+        // concurrently, and "find the open lead or make one" must still make only one.
+        var id = TestIds.Person("522726");
+        await _client.TokenAsync("officer.522722");
+        var posts = Enumerable.Range(0, 12).Select(_ => SendAsync(HttpMethod.Post, "/api/screening/v1/inspections", "officer.522722",
+            PlatformClient.SeizureOf(id), HttpStatusCode.Created));
+        await Task.WhenAll(posts);
+
+        var leads = await PlatformClient.EventuallyAsync(async () =>
+        {
+            var found = (await SendAsync(HttpMethod.Get, $"{Leads}?idNumber={id}", "analyst.522722", null, HttpStatusCode.OK))["items"]!.AsArray();
+            var flags = 0;
+            foreach (var item in found)
+            {
+                var lead = await SendAsync(HttpMethod.Get, $"{Leads}/{item!["id"]}", "analyst.522722", null, HttpStatusCode.OK);
+                flags += lead["timeline"]!.AsArray().Count(t => t!["action"]!.GetValue<string>() is "created_from_flag" or "flag_joined");
+            }
+            return flags == 12 ? found : null;
+        }, TimeSpan.FromSeconds(60), "all twelve flags applied");
+        Assert.Single(leads!);
+    }
 }
