@@ -1,3 +1,4 @@
+using JinDu.BuildingBlocks.Data;
 using JinDu.BuildingBlocks.Messaging;
 using JinDu.Leads.Correlation;
 using JinDu.Leads.Infrastructure;
@@ -55,7 +56,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
             finally { StandaloneGate.Release(); }
             return;
         }
-        var keys = flag.Subjects.Select(s => SubjectLockKey(flag.Agency, s.Token)).Distinct().Order().ToList();
+        var keys = flag.Subjects.Select(s => LockKeys.Of("jindu:lead-subject:" + flag.Agency + ":" + s.Token)).Distinct().Order().ToList();
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
@@ -68,14 +69,6 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
     }
 
     private static readonly SemaphoreSlim StandaloneGate = new(1, 1);
-
-    /// <summary>A fixed 64-bit key per (agency, subject token): FNV-1a.</summary>
-    private static long SubjectLockKey(string agency, string token)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in "jindu:lead-subject:" + agency + ":" + token) hash = (hash ^ c) * 1099511628211UL;
-        return unchecked((long)hash);
-    }
 
     private async Task FindOrCreateAsync(Flag flag, CancellationToken ct)
     {

@@ -351,7 +351,7 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, ReferralSignal refe
             // A feed stores its batch in two transactions at once (ParcelIngest): they take turns numbering the
             // company's referrals, instead of both taking the same next number and one starting over. The lock
             // ends with the transaction.
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0})", [ReferralLockKey(company)], ct);
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0})", [LockKeys.Of("jindu:referrals:" + company)], ct);
         }
         var sequence = await db.Referrals.Where(r => r.Company == company).MaxAsync(r => (long?)r.Sequence, ct) ?? 0;
         var now = time.GetUtcNow();
@@ -376,14 +376,6 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, ReferralSignal refe
                 Subjects = c.Subjects, MatchedLeads = matches.Select(m => m.LeadReference).Distinct().ToList(),
             }));
         }
-    }
-
-    /// <summary>A fixed 64-bit key per company for the referral-numbering lock (FNV-1a of its name).</summary>
-    private static long ReferralLockKey(string company)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in "jindu:referrals:" + company) hash = (hash ^ c) * 1099511628211UL;
-        return unchecked((long)hash);
     }
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<object> parameters, CancellationToken ct)
