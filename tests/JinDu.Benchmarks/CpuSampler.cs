@@ -68,6 +68,9 @@ public sealed class CpuSampler
             foreach (var (dll, group) in PlatformProcesses)
                 if (cmdline.Contains(dll, StringComparison.Ordinal)) return group;
         if (_serversDirectory is null) return null;
+        // Redis rewrites its command line ("redis-server 127.0.0.1:PORT") and is daemonized away from the
+        // servers' folder: it is known by the pid file up.sh gives it.
+        if (pid == RedisPid()) return "redis";
         // A server process, or a child of one (PostgreSQL backends, RabbitMQ's helpers).
         for (int p = pid, depth = 0; p > 1 && depth < 6 && procs.TryGetValue(p, out var info); p = info.Parent, depth++)
         {
@@ -77,6 +80,24 @@ public sealed class CpuSampler
             return "rabbitmq"; // beam.smp, erl_child_setup, inet_gethost…
         }
         return null;
+    }
+
+    private int? _redisPid;
+
+    private int? RedisPid()
+    {
+        if (_redisPid is null && _serversDirectory is not null)
+        {
+            try
+            {
+                if (int.TryParse(File.ReadAllText(Path.Combine(_serversDirectory, "redis", "redis.pid")).Trim(), out var pid)) _redisPid = pid;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not a local server set (Testcontainers or servers named by the environment): no Redis column.
+            }
+        }
+        return _redisPid;
     }
 
     private static long MachineBusyTicks()
