@@ -1,4 +1,3 @@
-using JinDu.BuildingBlocks.Divisions;
 using StackExchange.Redis;
 
 namespace JinDu.BuildingBlocks.Caching;
@@ -34,11 +33,11 @@ public static class WatchlistCache
     public static Task Remove(IBatch batch, string leadReference, string token) => batch.HashDeleteAsync(Key(token), leadReference);
 
     /// <summary>The entries of the given tokens: one SMISMEMBER, then one pipelined HGETALL per member.</summary>
-    public static async Task<IReadOnlyList<Entry>> MatchAsync(IDatabase db, IReadOnlyList<string> tokens)
+    public static async Task<IReadOnlyList<Entry>> MatchAsync(IDatabase db, IReadOnlyCollection<string> tokens)
     {
         if (tokens.Count == 0) return [];
         var present = await db.SetContainsAsync(Members, tokens.Select(t => (RedisValue)t).ToArray());
-        var members = tokens.Where((_, i) => present[i]).ToList();
+        var members = tokens.Where((_, i) => present[i]).ToList(); // SMISMEMBER answers in the order asked
         if (members.Count == 0) return [];
         var batch = db.CreateBatch();
         var reads = members.Select(t => (Token: t, Fields: batch.HashGetAllAsync(Key(t)))).ToList();
@@ -56,8 +55,4 @@ public static class WatchlistCache
         }
         return hits;
     }
-
-    /// <summary>Whom an officer with a hit should call: the owning agency's anti-drug office.</summary>
-    public static string Contact(DivisionCatalog divisions, string ownerAgency) =>
-        (divisions.Find(ownerAgency)?.Name ?? ownerAgency) + "禁毒办";
 }

@@ -36,6 +36,9 @@ public sealed class DivisionCatalog
 
     public int CountyCount => _areas.Count;
 
+    /// <summary>Whom to call about an agency's lead or hit: its anti-drug office (禁毒办), by the division's name.</summary>
+    public string ContactOf(string agency) => (Find(agency)?.Name ?? agency) + "禁毒办";
+
     /// <summary>Looks up an agency code (6 digits) at any level.</summary>
     public Division? Find(string? code)
     {

@@ -39,7 +39,7 @@ public sealed record LeadView(
         EnumText.Of(l.Sharing), EnumText.Of(l.Handling), l.HandlingConditions,
         null, null, null, null, l.CreatedAt, l.UpdatedAt, null, null, null)
     {
-        Contact = Correlator.ContactOf(divisions, l.OwnerAgency),
+        Contact = divisions.ContactOf(l.OwnerAgency),
     };
 
     public static LeadView Of(Lead l, DivisionCatalog divisions, bool withDetails) => new(
@@ -50,6 +50,6 @@ public sealed record LeadView(
         l.Assignee, l.CaseNumber, l.CloseReason is { } r ? EnumText.Of(r) : null, l.MergedInto,
         l.CreatedAt, l.UpdatedAt, l.TriagedAt,
         withDetails ? l.Links.OrderBy(k => k.LinkedAt).Select(k => new LeadLinkView(k.OtherLeadId, k.OtherReference, k.OtherAgency,
-            Correlator.ContactOf(divisions, k.OtherAgency), EnumText.Of(k.Kind), k.LinkedAt)).ToList() : null,
+            divisions.ContactOf(k.OtherAgency), EnumText.Of(k.Kind), k.LinkedAt)).ToList() : null,
         withDetails ? l.Timeline.OrderBy(t => t.At).Select(t => new TimelineView(t.At, t.Actor, t.Action, t.Detail)).ToList() : null);
 }

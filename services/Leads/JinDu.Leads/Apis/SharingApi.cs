@@ -187,7 +187,7 @@ public static class SharingApi
         LeadId = lead.PublicId,
         Reference = lead.Reference,
         OwnerAgency = lead.OwnerAgency,
-        Contact = Correlator.ContactOf(divisions, lead.OwnerAgency),
+        Contact = divisions.ContactOf(lead.OwnerAgency),
         Level = level,
         Prefecture = level == "prefecture" ? DivisionCatalog.PrefectureOf(lead.OwnerAgency) : null,
         RecipientAgencies = recipients.ToList(),

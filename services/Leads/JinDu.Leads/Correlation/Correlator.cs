@@ -43,9 +43,6 @@ public sealed class Correlator(LeadsDbContext db, DivisionCatalog divisions, ILo
 
     private string Name(string agency) => divisions.Find(agency)?.Name ?? agency;
 
-    /// <summary>Who to call about an agency's lead.</summary>
-    public static string ContactOf(DivisionCatalog divisions, string agency) => (divisions.Find(agency)?.Name ?? agency) + "禁毒办";
-
     private LeadsCorrelated Notice(Lead recipient, Lead other, JinDu.Contracts.SubjectKind kind, DateTimeOffset now) => new()
     {
         EventId = Guid.CreateVersion7(),
@@ -57,7 +54,7 @@ public sealed class Correlator(LeadsDbContext db, DivisionCatalog divisions, ILo
         OtherAgency = other.OwnerAgency,
         OtherAgencyName = Name(other.OwnerAgency),
         OtherLeadReference = other.Reference,
-        Contact = ContactOf(divisions, other.OwnerAgency),
+        Contact = divisions.ContactOf(other.OwnerAgency),
         SubjectKind = EnumText.Of(kind),
     };
 }

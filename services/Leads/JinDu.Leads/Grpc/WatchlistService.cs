@@ -1,5 +1,4 @@
 using Grpc.Core;
-using JinDu.BuildingBlocks.Caching;
 using JinDu.BuildingBlocks.Divisions;
 using JinDu.Leads.Grpc.V1;
 using JinDu.Leads.Watchlist;
@@ -41,7 +40,7 @@ public sealed class WatchlistQuery(IWatchlistIndex index, DivisionCatalog divisi
             Token = h.Token,
             LeadReference = h.LeadReference,
             OwnerAgency = h.OwnerAgency,
-            Contact = WatchlistCache.Contact(divisions, h.OwnerAgency),
+            Contact = divisions.ContactOf(h.OwnerAgency),
             Severity = h.Severity,
         }).ToList();
     }

@@ -27,7 +27,7 @@ public sealed class RedisWatchlistIndex(IConnectionMultiplexer redis) : IWatchli
 
     public async Task<IReadOnlyList<WatchlistEntry>> MatchAsync(IReadOnlyCollection<string> tokens)
     {
-        var hits = await WatchlistCache.MatchAsync(redis.GetDatabase(), tokens as IReadOnlyList<string> ?? tokens.ToList());
+        var hits = await WatchlistCache.MatchAsync(redis.GetDatabase(), tokens);
         return hits.Select(h => new WatchlistEntry(h.Token, h.LeadReference, h.OwnerAgency, h.Severity)).ToList();
     }
 }

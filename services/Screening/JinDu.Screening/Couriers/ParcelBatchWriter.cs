@@ -68,7 +68,7 @@ public sealed class ParcelBatchWriter(ScreeningDbContext db, ReferralSignal refe
     /// The accepted records of a batch that count: the last version of each waybill, in a fixed order
     /// (company, waybill) so concurrent batches lock rows in the same order and do not deadlock.
     /// </summary>
-    public static List<CheckedParcel> Latest(IEnumerable<CheckedParcel> batch)
+    private static List<CheckedParcel> Latest(IEnumerable<CheckedParcel> batch)
     {
         var latest = new Dictionary<(string, string), CheckedParcel>();
         foreach (var c in batch) if (c.Parcel is { } p) latest[(p.Company, p.Waybill)] = c;

@@ -147,7 +147,7 @@ public sealed class ParcelIngest(IServiceScopeFactory scopes, ParcelValidator va
 
     private async Task<WatchlistAnswer> LookUpAsync(List<CheckedParcel> items, CancellationToken ct)
     {
-        var tokens = ParcelBatchWriter.Latest(items).SelectMany(c => c.Subjects.Select(s => s.Token)).Distinct().ToList();
+        var tokens = items.Where(c => c.Accepted).SelectMany(c => c.Subjects.Select(s => s.Token)).Distinct().ToList();
         if (tokens.Count == 0) return new WatchlistAnswer(true, []);
         await using var scope = scopes.CreateAsyncScope();
         var answer = await scope.ServiceProvider.GetRequiredService<IWatchlistLookup>().MatchAsync(tokens, ct);

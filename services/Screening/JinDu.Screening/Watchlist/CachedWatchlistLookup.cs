@@ -24,10 +24,10 @@ public sealed class CachedWatchlistLookup(
         {
             try
             {
-                var entries = await WatchlistCache.MatchAsync(redis.GetDatabase(), tokens as IReadOnlyList<string> ?? tokens.ToList())
+                var entries = await WatchlistCache.MatchAsync(redis.GetDatabase(), tokens)
                     .WaitAsync(Deadline, cancellationToken);
                 return new WatchlistAnswer(true, entries
-                    .Select(e => new WatchlistHit(e.Token, e.LeadReference, e.OwnerAgency, WatchlistCache.Contact(divisions, e.OwnerAgency), e.Severity))
+                    .Select(e => new WatchlistHit(e.Token, e.LeadReference, e.OwnerAgency, divisions.ContactOf(e.OwnerAgency), e.Severity))
                     .ToList());
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
