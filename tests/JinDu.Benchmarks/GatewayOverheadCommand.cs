@@ -62,22 +62,10 @@ public sealed class GatewayOverheadCommand : IBenchmarkCommand
     private static async Task<int> MeasureAsync(DistributedPlatform platform, Parameters p, MachineDescription machine, string resultsFile, CancellationToken ct)
     {
         var client = platform.Platform();
-        var tokens = new Dictionary<string, string>();
-        foreach (var agency in Workload.Agencies.Keys)
-            tokens[agency] = "Bearer " + await client.TokenAsync($"officer.{agency}");
+        var tokens = await LoadClient.OfficerTokensAsync(client);
 
         var workload = Workload.Generate(p.Seed, p.FlaggedPercent, tokens);
-        using var http = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = p.Concurrency + 8,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            UseCookies = false,
-            UseProxy = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        })
-        { Timeout = TimeSpan.FromSeconds(30) };
+        using var http = LoadClient.Create(p.Concurrency, connectTimeout: TimeSpan.FromSeconds(10), requestTimeout: TimeSpan.FromSeconds(30));
 
         var direct = workload.Target("direct", http, new Uri(new Uri(platform.ScreeningUrl), InspectionsPath));
         var gateway = workload.Target("gateway", http, new Uri(new Uri(platform.GatewayUrl), InspectionsPath));

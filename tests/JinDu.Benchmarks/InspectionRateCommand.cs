@@ -105,21 +105,8 @@ public sealed class InspectionRateCommand : IBenchmarkCommand
     private static async Task<Outcome> MeasureAsync(DistributedPlatform platform, Parameters p, double startSeconds, CancellationToken ct)
     {
         var client = platform.Platform();
-        var tokens = new Dictionary<string, string>();
-        foreach (var agency in GatewayOverheadCommand.Workload.Agencies.Keys)
-            tokens[agency] = "Bearer " + await client.TokenAsync($"officer.{agency}");
-
-        using var http = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = p.MaxInFlight + 8,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            UseCookies = false,
-            UseProxy = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        })
-        { Timeout = TimeSpan.FromSeconds(10) };
+        var tokens = await LoadClient.OfficerTokensAsync(client);
+        using var http = LoadClient.Create(p.MaxInFlight, connectTimeout: TimeSpan.FromSeconds(5), requestTimeout: TimeSpan.FromSeconds(10));
 
         var gatewayUrl = new Uri(new Uri(platform.GatewayUrl), InspectionsPath);
         var directUrl = new Uri(new Uri(platform.ScreeningUrl), InspectionsPath);

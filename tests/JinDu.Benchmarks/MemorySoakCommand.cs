@@ -122,23 +122,10 @@ public sealed class MemorySoakCommand : IBenchmarkCommand
         var atRest = rss.Read();
 
         var client = platform.Platform();
-        var tokens = new Dictionary<string, string>();
-        foreach (var agency in GatewayOverheadCommand.Workload.Agencies.Keys)
-            tokens[agency] = "Bearer " + await client.TokenAsync($"officer.{agency}");
+        var tokens = await LoadClient.OfficerTokensAsync(client);
         var courierToken = await client.ClientTokenAsync("courier-sf", "sf-demo-secret");
-
-        // The same client set-up as inspection-rate: a connection per request in flight, nothing that adds work per request.
-        using var http = new HttpClient(new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = p.MaxInFlight + 8,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            UseCookies = false,
-            UseProxy = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        })
-        { Timeout = TimeSpan.FromSeconds(10) };
+        // The same client set-up as inspection-rate.
+        using var http = LoadClient.Create(p.MaxInFlight, connectTimeout: TimeSpan.FromSeconds(5), requestTimeout: TimeSpan.FromSeconds(10));
         var gatewayUrl = new Uri(new Uri(platform.GatewayUrl), InspectionsPath);
 
         var watchlist = InspectionRateWatchlist.Generate(p.Watchlisted, p.Seed + 1000, tokens);
