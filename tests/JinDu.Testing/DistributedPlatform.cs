@@ -23,6 +23,8 @@ public sealed class DistributedPlatform : IAsyncLifetime
     public string ScreeningUrl { get; private set; } = "";
     public string LeadsUrl { get; private set; } = "";
     public string CooperationUrl { get; private set; } = "";
+    /// <summary>Cooperation's own database, for tests that check what it stored beyond what its API shows.</summary>
+    public string CooperationDatabase { get; private set; } = "";
     public string LogDirectory { get; } = Path.Combine(Path.GetTempPath(), "jindu-distributed-" + Guid.NewGuid().ToString("N")[..8]);
     public IReadOnlyList<ServiceProcess> Processes => _processes;
 
@@ -75,7 +77,7 @@ public sealed class DistributedPlatform : IAsyncLifetime
         });
         var cooperation = await LaunchServiceAsync("cooperation", "services/Cooperation/JinDu.Cooperation", "JinDu.Cooperation", cooperationHttp, shared, new()
         {
-            ["ConnectionStrings__Cooperation"] = await Servers.CreatePostgresDatabaseAsync("cooperation"),
+            ["ConnectionStrings__Cooperation"] = CooperationDatabase = await Servers.CreatePostgresDatabaseAsync("cooperation"),
             // The operator's allow-list lets webhooks reach receivers that tests run on loopback.
             ["Webhooks__AllowedHosts__0"] = "127.0.0.1",
             // Heartbeats every 2 s instead of 15, so a test sees one through the gateway without waiting.

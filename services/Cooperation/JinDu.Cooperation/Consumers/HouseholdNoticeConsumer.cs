@@ -100,7 +100,7 @@ public sealed class HouseholdNoticeConsumer(CooperationDbContext db, Notificatio
     private async Task NotifyAsync(Guid eventId, string producerAgency, IReadOnlyList<FlaggedSubject> subjects, IReadOnlyList<string> substances,
         string what, Func<FlaggedSubject, Route, string, RedactedSubject, (object Notice, string Title)> build, CancellationToken ct)
     {
-        await db.ApplyOnceAsync(eventId, nameof(HouseholdNoticeConsumer), time, async () =>
+        await db.ApplyOnceLockedAsync(eventId, nameof(HouseholdNoticeConsumer), time, async () =>
         {
             var notified = new HashSet<string> { producerAgency };
             var flagging = divisions.Find(producerAgency)?.Name ?? producerAgency;

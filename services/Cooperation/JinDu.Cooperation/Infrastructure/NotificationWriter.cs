@@ -10,8 +10,9 @@ namespace JinDu.Cooperation.Infrastructure;
 
 /// <summary>
 /// Puts a notice into a recipient's numbered stream and announces it, in the caller's unit of work.
-/// The stream row's sequence is a concurrency token: two writers racing for one recipient cannot hand
-/// out the same number; the loser's transaction fails and its message is retried.
+/// Inside a transaction on PostgreSQL (<see cref="UnitOfWork.ApplyOnceLockedAsync"/>) the recipient's stream row is
+/// locked until the commit, so concurrent writers take turns. Otherwise the row's sequence, a concurrency token,
+/// still keeps two writers from handing out one number: the loser's save fails and is retried.
 /// </summary>
 public sealed class NotificationWriter(CooperationDbContext db, TimeProvider time, CooperationClock clock, WebhookSignal webhookSignal,
     Streams.NotificationSignal streamSignal)
@@ -21,7 +22,7 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
     public async Task<Notification> AddAsync(string recipient, string type, string title, object payload,
         Guid sourceEventId, string sourceAgency, CancellationToken ct)
     {
-        var stream = await db.DeliveryStreams.FindAsync([recipient], ct);
+        var stream = await LockedStreamAsync(recipient, ct) ?? await db.DeliveryStreams.FindAsync([recipient], ct);
         if (stream is null)
         {
             stream = new DeliveryStream { RecipientAgency = recipient };
@@ -64,6 +65,16 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
             Type = type,
         }));
         return notification;
+    }
+
+    private async Task<DeliveryStream?> LockedStreamAsync(string recipient, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null || !db.Database.IsNpgsql()) return null;
+        if (db.DeliveryStreams.Local.FirstOrDefault(s => s.RecipientAgency == recipient) is { } tracked) return tracked; // locked already
+        await db.Database.ExecuteSqlAsync(
+            $"INSERT INTO delivery_streams (\"RecipientAgency\", \"LastSequence\") VALUES ({recipient}, 0) ON CONFLICT DO NOTHING", ct);
+        return (await db.DeliveryStreams.FromSql($"SELECT * FROM delivery_streams WHERE \"RecipientAgency\" = {recipient} FOR UPDATE")
+            .ToListAsync(ct)).Single();
     }
 
     /// <summary>
