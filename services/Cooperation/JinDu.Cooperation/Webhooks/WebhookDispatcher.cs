@@ -85,10 +85,13 @@ public sealed class WebhookDispatcher(
                     .OrderBy(d => d.Sequence).Take(BatchSize).ToListAsync(ct);
                 if (due.Count == 0 || endpoint is null) return;
                 var keys = secrets.Active(endpoint, now).Select(s => s.Value).ToList();
+                var claimed = await ClaimAsync(db, due, now, ct);
+                var notificationIds = due.Where(d => claimed.Contains(d.Id)).Select(d => d.NotificationId).ToList();
+                var notifications = await db.Notifications.AsNoTracking().Where(n => notificationIds.Contains(n.Id)).ToDictionaryAsync(n => n.Id, ct);
                 foreach (var delivery in due)
                 {
-                    if (!await ClaimAsync(db, delivery, ct)) continue;
-                    var notification = await db.Notifications.AsNoTracking().FirstAsync(n => n.Id == delivery.NotificationId, ct);
+                    if (!claimed.Contains(delivery.Id)) continue;
+                    var notification = notifications[delivery.NotificationId];
                     var result = await sender.SendAsync(endpoint.Url, keys, notification, ct);
                     var outcome = Record(db, delivery, result);
                     await db.SaveChangesAsync(ct);
@@ -117,17 +120,20 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>
-    /// Takes a delivery for one attempt by moving its next attempt past the attempt's time-out, only if nobody else
-    /// moved it first: another instance's dispatcher skips it, and a crash mid-attempt only delays the retry.
+    /// Takes a batch of deliveries for one attempt each by moving their next attempt past the attempt's time-out, only
+    /// those nobody else moved first: another instance's dispatcher skips them, and a crash mid-attempt only delays the
+    /// retry. One statement for the batch; the lease carries a random tick count so that what this dispatcher took is
+    /// recognised by it even if another instance leased some of the same rows at the same instant.
     /// </summary>
-    private async Task<bool> ClaimAsync(CooperationDbContext db, WebhookDelivery delivery, CancellationToken ct)
+    private async Task<HashSet<long>> ClaimAsync(CooperationDbContext db, List<WebhookDelivery> due, DateTimeOffset now, CancellationToken ct)
     {
-        var observed = delivery.NextAttemptAt;
-        var lease = clock.Now + options.CurrentValue.RequestTimeout + TimeSpan.FromSeconds(30);
-        var claimed = await db.WebhookDeliveries
-            .Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Pending && d.NextAttemptAt == observed)
+        var ids = due.Select(d => d.Id).ToList();
+        var lease = clock.Now + options.CurrentValue.RequestTimeout + TimeSpan.FromSeconds(30) + TimeSpan.FromTicks(Random.Shared.Next(1, 10_000));
+        var count = await db.WebhookDeliveries
+            .Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now)
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.NextAttemptAt, lease), ct);
-        return claimed == 1;
+        if (count == ids.Count) return [.. ids];
+        return [.. await db.WebhookDeliveries.AsNoTracking().Where(d => ids.Contains(d.Id) && d.NextAttemptAt == lease).Select(d => d.Id).ToListAsync(ct)];
     }
 
     private string Record(CooperationDbContext db, WebhookDelivery delivery, AttemptResult result)
