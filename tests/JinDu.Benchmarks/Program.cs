@@ -13,6 +13,7 @@ IBenchmarkCommand[] commands =
     new MemorySoakCommand(),
     new WatchlistMatchCommand(),
     new CorrelationCommand(),
+    new PartnerLatencyCommand(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
