@@ -43,6 +43,7 @@ public static class CooperationExtensions
     public static IBusRegistrationConfigurator AddCooperationConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<HouseholdNoticeConsumer>();
+        bus.AddConsumer<DeconflictionNoticeConsumer>();
         return bus;
     }
 
