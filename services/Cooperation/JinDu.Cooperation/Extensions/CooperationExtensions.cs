@@ -44,6 +44,7 @@ public static class CooperationExtensions
     {
         bus.AddConsumer<HouseholdNoticeConsumer>();
         bus.AddConsumer<DeconflictionNoticeConsumer>();
+        bus.AddConsumer<LeadSharedConsumer>();
         return bus;
     }
 
