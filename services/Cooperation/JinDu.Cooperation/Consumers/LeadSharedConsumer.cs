@@ -52,7 +52,9 @@ public sealed class LeadSharedConsumer(CooperationDbContext db, NoticeRouter rou
                 if (divisions.Find(agency) is null) log.LogWarning("LeadShared {EventId} of lead {Reference}: {Agency} is not an agency; skipped", e.EventId, e.Reference, agency);
                 else named.Add(agency);
             }
-            var addressed = level == SharingLevel.Prefecture ? [e.Prefecture ?? DivisionCatalog.PrefectureOf(e.OwnerAgency)] : named;
+            // At prefecture level: the prefecture the event names (the policy still checks it is the owner's), else the owner's.
+            var prefecture = e.Prefecture is { } p && divisions.Find(p) is not null ? p : DivisionCatalog.PrefectureOf(e.OwnerAgency);
+            var addressed = level == SharingLevel.Prefecture ? [prefecture] : named;
             var groupName = level == SharingLevel.Group ? e.GroupName : null;
             var offer = new LeadOffer(e.EventId, NoticeType.LeadShared, e.OwnerAgency, level, handling, e.LeadId, e.Reference, e.Source,
                 e.Severity, e.Substances, [], e.Contact, addressed, e.HandlingConditions, GroupName: groupName,
