@@ -13,7 +13,7 @@ namespace JinDu.FunctionalTests;
 
 /// <summary>
 /// The standalone platform with webhooks allowed to reach 127.0.0.1 (an operator's allow-list), a 1-second request
-/// time-out, and a Cooperation clock (webhook retries, assistance deadlines) the test moves — a day ahead, if need
+/// time-out, webhook housekeeping in batches of 3, and a Cooperation clock (webhook retries, assistance deadlines) the test moves — a day ahead, if need
 /// be — without touching token lifetimes.
 /// </summary>
 public sealed class CooperationPlatform : IAsyncLifetime
@@ -31,6 +31,7 @@ public sealed class CooperationPlatform : IAsyncLifetime
             b.UseSetting("Webhooks:AllowedHosts:0", "127.0.0.1");
             b.UseSetting("Webhooks:RequestTimeout", "00:00:01");
             b.UseSetting("Webhooks:PollInterval", "00:00:00.050");
+            b.UseSetting("Webhooks:HousekeepingBatchSize", "3");
             b.UseSetting("Assistance:CheckInterval", "00:00:00.100");
             b.UseSetting("Notifications:HeartbeatInterval", "00:00:01");
             b.ConfigureTestServices(s => s.AddSingleton(new CooperationClock(Clock)));

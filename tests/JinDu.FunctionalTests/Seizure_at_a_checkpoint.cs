@@ -41,7 +41,7 @@ public sealed class Seizure_at_a_checkpoint(StandaloneFactory factory)
         var notice = await PlatformClient.EventuallyAsync(async () =>
         {
             var inbox = await _platform.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", "liaison.522726");
-            return inbox["items"]!.AsArray().FirstOrDefault(n => n!["payload"]!["inspectionId"]!.GetValue<string>() == inspectionId);
+            return inbox["items"]!.AsArray().FirstOrDefault(n => n!["payload"]!["inspectionId"]?.GetValue<string>() == inspectionId);
         }, what: "the household notice in 522726");
         Assert.Equal("household_county", notice!["type"]!.GetValue<string>());
         Assert.Equal("522722", notice["payload"]!["flaggingAgency"]!.GetValue<string>());
@@ -59,7 +59,7 @@ public sealed class Seizure_at_a_checkpoint(StandaloneFactory factory)
         using var own = await _platform.GetAsync($"/api/leads/v1/leads/{leadId}", "analyst.522722");
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
         var foreignInbox = await _platform.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", "liaison.522701");
-        Assert.DoesNotContain(foreignInbox["items"]!.AsArray(), n => n!["payload"]!["inspectionId"]!.GetValue<string>() == inspectionId);
+        Assert.DoesNotContain(foreignInbox["items"]!.AsArray(), n => n!["payload"]!["inspectionId"]?.GetValue<string>() == inspectionId);
         var foreignLeads = await _platform.GetJsonAsync($"/api/leads/v1/leads?sourceId={inspectionId}", "analyst.522701");
         Assert.Empty(foreignLeads["items"]!.AsArray());
     }
@@ -75,7 +75,7 @@ public sealed class Seizure_at_a_checkpoint(StandaloneFactory factory)
         foreach (var liaison in new[] { "liaison.522722", "liaison.522726", "liaison.522701" })
         {
             var inbox = await _platform.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", liaison);
-            Assert.DoesNotContain(inbox["items"]!.AsArray(), n => n!["payload"]!["inspectionId"]!.GetValue<string>() == inspectionId);
+            Assert.DoesNotContain(inbox["items"]!.AsArray(), n => n!["payload"]!["inspectionId"]?.GetValue<string>() == inspectionId);
         }
     }
 
@@ -87,7 +87,7 @@ public sealed class Seizure_at_a_checkpoint(StandaloneFactory factory)
         var inspectionId = inspection["id"]!.GetValue<string>();
         var notice = await PlatformClient.EventuallyAsync(async () =>
             (await _platform.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", "supervisor.522700"))["items"]!.AsArray()
-                .FirstOrDefault(n => n!["payload"]!["inspectionId"]!.GetValue<string>() == inspectionId),
+                .FirstOrDefault(n => n!["payload"]!["inspectionId"]?.GetValue<string>() == inspectionId),
             what: "the notice to the prefecture");
         Assert.Equal("prefecture", notice!["payload"]!["routedLevel"]!.GetValue<string>());
         Assert.Equal("522700", notice["payload"]!["routedTo"]!.GetValue<string>());

@@ -48,6 +48,10 @@ public sealed class Cooperation_on_postgresql(DistributedPlatform platform)
             requestedActions = new[] { "locate_person" }, priority = "normal",
         }, HttpStatusCode.Created);
         var id = created["id"]!.GetValue<string>();
+        Assert.Equal("pending_approval", created["status"]!.GetValue<string>());
+        using (var unseen = await _client.GetAsync($"/api/cooperation/v1/assistance/{id}", "liaison.522726"))
+            Assert.Equal(HttpStatusCode.NotFound, unseen.StatusCode);
+        await SendAsync(HttpMethod.Post, $"/api/cooperation/v1/assistance/{id}/approve", "supervisor.522722", new { }, HttpStatusCode.OK);
         await PlatformClient.EventuallyAsync(async () =>
             (await _client.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", "liaison.522726"))["items"]!.AsArray()
                 .FirstOrDefault(n => n!["payload"]!["requestId"]?.GetValue<string>() == id), TimeSpan.FromSeconds(10), "the request notice");

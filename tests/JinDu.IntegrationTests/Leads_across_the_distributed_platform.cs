@@ -93,6 +93,17 @@ public sealed class Leads_across_the_distributed_platform(DistributedPlatform pl
         var back = await SendAsync(HttpMethod.Get, $"{Leads}/{first["id"]}", "analyst.522722", null, HttpStatusCode.OK);
         Assert.Equal("522726", Assert.Single(back["links"]!.AsArray())!["agency"]!.GetValue<string>());
         Assert.DoesNotContain(id, back.ToJsonString());
+
+        // Each owner's deconfliction notice crosses RabbitMQ into Cooperation's PostgreSQL and its inbox.
+        foreach (var (liaison, mine, other) in new[] { ("liaison.522722", first, second), ("liaison.522726", second, first) })
+        {
+            var notice = await PlatformClient.EventuallyAsync(async () =>
+                (await _client.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", liaison))["items"]!.AsArray().FirstOrDefault(n =>
+                    n!["type"]!.GetValue<string>() == "deconfliction" && n["payload"]!["leadReference"]!.GetValue<string>() == mine["reference"]!.GetValue<string>()),
+                TimeSpan.FromSeconds(30), $"{liaison}'s deconfliction notice");
+            Assert.Equal(other["reference"]!.GetValue<string>(), notice!["payload"]!["otherLeadReference"]!.GetValue<string>());
+            Assert.DoesNotContain(id[^4..], notice.ToJsonString());
+        }
     }
 
     [Fact]

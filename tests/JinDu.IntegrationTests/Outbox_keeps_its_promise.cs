@@ -55,10 +55,10 @@ public sealed class Outbox_keeps_its_promise(DistributedPlatform platform)
         var inbox = await PlatformClient.EventuallyAsync(async () =>
         {
             var items = (await _client.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", "liaison.522726"))["items"]!.AsArray();
-            return posted.All(id => items.Any(n => n!["payload"]!["inspectionId"]!.GetValue<string>() == id)) ? items : null;
+            return posted.All(id => items.Any(n => n!["payload"]!["inspectionId"]?.GetValue<string>() == id)) ? items : null;
         }, TimeSpan.FromSeconds(60), "the notices after the broker came back");
         foreach (var id in posted)
-            Assert.Single(inbox, n => n!["payload"]!["inspectionId"]!.GetValue<string>() == id);
+            Assert.Single(inbox, n => n!["payload"]!["inspectionId"]?.GetValue<string>() == id);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class Outbox_keeps_its_promise(DistributedPlatform platform)
             TimeSpan.FromSeconds(30), "the lead");
         await PlatformClient.EventuallyAsync(async () =>
             (await _client.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", "liaison.522726"))["items"]!.AsArray()
-                .FirstOrDefault(n => n!["payload"]!["inspectionId"]!.GetValue<string>() == flag.InspectionId.ToString()),
+                .FirstOrDefault(n => n!["payload"]!["inspectionId"]?.GetValue<string>() == flag.InspectionId.ToString()),
             TimeSpan.FromSeconds(30), "the notice");
         await Task.Delay(TimeSpan.FromSeconds(2)); // room for a second, wrong effect to show up
 
@@ -103,6 +103,6 @@ public sealed class Outbox_keeps_its_promise(DistributedPlatform platform)
         Assert.Single(detail["timeline"]!.AsArray()); // a second application would have added "flag_joined"
         Assert.Single((await _client.GetJsonAsync($"/api/leads/v1/leads?sourceId={flag.InspectionId}", "analyst.522722"))["items"]!.AsArray());
         var inbox = (await _client.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", "liaison.522726"))["items"]!.AsArray();
-        Assert.Single(inbox, n => n!["payload"]!["inspectionId"]!.GetValue<string>() == flag.InspectionId.ToString());
+        Assert.Single(inbox, n => n!["payload"]!["inspectionId"]?.GetValue<string>() == flag.InspectionId.ToString());
     }
 }

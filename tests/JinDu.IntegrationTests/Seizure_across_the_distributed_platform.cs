@@ -29,7 +29,7 @@ public sealed class Seizure_across_the_distributed_platform(DistributedPlatform 
 
         var notice = await PlatformClient.EventuallyAsync(async () =>
             (await _client.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", "liaison.522726"))["items"]!.AsArray()
-                .FirstOrDefault(n => n!["payload"]!["inspectionId"]!.GetValue<string>() == inspectionId),
+                .FirstOrDefault(n => n!["payload"]!["inspectionId"]?.GetValue<string>() == inspectionId),
             TimeSpan.FromSeconds(30), "the household notice in 522726");
         Assert.Equal("household_county", notice!["type"]!.GetValue<string>());
         Assert.DoesNotContain(id, notice.ToJsonString());
@@ -37,7 +37,7 @@ public sealed class Seizure_across_the_distributed_platform(DistributedPlatform 
         using var foreign = await _client.GetAsync($"/api/leads/v1/leads/{lead["id"]}", "analyst.522701");
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
         var foreignInbox = await _client.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", "liaison.522701");
-        Assert.DoesNotContain(foreignInbox["items"]!.AsArray(), n => n!["payload"]!["inspectionId"]!.GetValue<string>() == inspectionId);
+        Assert.DoesNotContain(foreignInbox["items"]!.AsArray(), n => n!["payload"]!["inspectionId"]?.GetValue<string>() == inspectionId);
     }
 
     [Fact]

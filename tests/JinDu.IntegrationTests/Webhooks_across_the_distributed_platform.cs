@@ -7,7 +7,7 @@ namespace JinDu.IntegrationTests;
 /// <summary>
 /// Issue 5, part 2, in the distributed mode: a flag posted through the gateway travels over RabbitMQ to
 /// Cooperation (PostgreSQL) and out to a partner's receiver on loopback; a crash of Cooperation while the
-/// receiver is down loses nothing and delivers nothing twice.
+/// receiver is down loses nothing and delivers nothing twice; housekeeping removes the old log on PostgreSQL.
 /// </summary>
 [Collection(DistributedCollection.Name)]
 public sealed class Webhooks_across_the_distributed_platform(DistributedPlatform platform)
@@ -70,6 +70,65 @@ public sealed class Webhooks_across_the_distributed_platform(DistributedPlatform
         finally
         {
             using var removed = await _client.SendAsync(HttpMethod.Delete, "/api/cooperation/v1/webhook", "liaison.522726");
+        }
+    }
+
+    [Fact]
+    public async Task Housekeeping_on_PostgreSQL_removes_the_old_log_and_delivered_messages_and_a_replay_still_sends_everything()
+    {
+        const string liaison = "liaison.522701";
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await RegisterAsync(liaison, receiver.Url);
+        try
+        {
+            var flags = new List<string>();
+            for (var i = 0; i < 4; i++) flags.Add(await PostSeizureAsync(TestIds.Person("522701")));
+            var sequences = new List<long>();
+            var firstIds = new List<string>();
+            foreach (var flag in flags)
+            {
+                var hook = await PlatformClient.EventuallyAsync(Arrival(receiver, flag), TimeSpan.FromSeconds(30), "the webhook of each flag");
+                sequences.Add(long.Parse(JsonNode.Parse(hook!.Body)!["sequence"]!.GetValue<string>()));
+                firstIds.Add(hook.Id);
+            }
+            var before = await _client.GetJsonAsync("/api/cooperation/v1/webhook/position", liaison);
+
+            // Cooperation again, now keeping its delivery log and delivered messages for one second, two rows a pass.
+            await platform.StopServiceAsync("cooperation");
+            try
+            {
+                await platform.StartServiceAsync("cooperation", new Dictionary<string, string>
+                {
+                    ["Webhooks__AttemptRetention"] = "00:00:01",
+                    ["Webhooks__HousekeepingInterval"] = "00:00:00.200",
+                    ["Webhooks__HousekeepingBatchSize"] = "2",
+                });
+                await PlatformClient.EventuallyAsync(async () =>
+                {
+                    var attempts = (await _client.GetJsonAsync("/api/cooperation/v1/webhook/attempts?limit=500", liaison))["items"]!.AsArray();
+                    var deliveries = (await _client.GetJsonAsync("/api/cooperation/v1/webhook/deliveries?limit=500", liaison))["items"]!.AsArray();
+                    return attempts.Count == 0 && deliveries.Count == 1 ? deliveries : null;
+                }, TimeSpan.FromSeconds(30), "the old log and all but the last delivered message removed");
+
+                var after = await _client.GetJsonAsync("/api/cooperation/v1/webhook/position", liaison);
+                foreach (var field in new[] { "lastSequence", "deliveredThrough", "lastDelivered" })
+                    Assert.Equal(before[field]!.GetValue<long>(), after[field]!.GetValue<long>());
+
+                // The notifications stay: a replay from before the first sends each again, under its original webhook-id.
+                using var replay = await _client.PostAsync("/api/cooperation/v1/webhook/replay", liaison, new { from = sequences.Min() - 1 }, Guid.NewGuid().ToString());
+                Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+                await PlatformClient.EventuallyAsync(() => Task.FromResult(
+                    firstIds.All(id => receiver.Accepted.Count(w => w.Id == id) >= 2) ? "again" : null), TimeSpan.FromSeconds(30), "every flag's webhook again");
+            }
+            finally
+            {
+                await platform.StopServiceAsync("cooperation");
+                await platform.StartServiceAsync("cooperation");
+            }
+        }
+        finally
+        {
+            using var removed = await _client.SendAsync(HttpMethod.Delete, "/api/cooperation/v1/webhook", liaison);
         }
     }
 

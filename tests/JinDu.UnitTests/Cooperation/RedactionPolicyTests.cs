@@ -68,6 +68,38 @@ public sealed class RedactionPolicyTests
     }
 
     [Fact]
+    public void A_group_lead_does_not_reach_a_county_of_the_owners_prefecture_outside_the_group()
+    {
+        var toNeighbour = new SharingCase(Libo, Dushan, SharingLevel.Group, HandlingCode.H0, GroupMembers: [Duyun]);
+        Assert.Null(RedactionPolicy.Decide(toNeighbour, [Terms(Libo, Dushan, Disclosure.Full, SharingLevel.Partners, SharingLevel.Prefecture)]));
+        Assert.Null(RedactionPolicy.Decide(toNeighbour with { Recipient = Qiannan }, []));
+        Assert.Equal(Disclosure.Tokens, RedactionPolicy.Decide(toNeighbour with { Recipient = Duyun }, []));
+    }
+
+    [Fact]
+    public void A_grant_makes_exactly_the_grantee_eligible_even_for_an_internal_lead()
+    {
+        var grant = new SharingCase(Libo, Kunming, SharingLevel.Internal, HandlingCode.H1, Granted: true);
+        Assert.Equal(Disclosure.Tokens, RedactionPolicy.Decide(grant, []));
+        // Without the owner's grant the same recipient gets nothing, nor does anyone else at that level.
+        Assert.Null(RedactionPolicy.Decide(grant with { Granted = false }, []));
+        Assert.Null(RedactionPolicy.Decide(grant with { Recipient = Dushan, Granted = false }, []));
+        // A grant is eligibility, not disclosure: an agreement that does not name the level leaves tokens only.
+        Assert.Equal(Disclosure.Tokens, RedactionPolicy.Decide(grant, [Terms(Libo, Kunming, Disclosure.Full, SharingLevel.Partners)]));
+        // At a level the agreement names, the agreement's disclosure holds for a grantee as for anyone.
+        Assert.Equal(Disclosure.Masked, RedactionPolicy.Decide(grant with { Level = SharingLevel.Partners },
+            [Terms(Libo, Kunming, Disclosure.Masked, SharingLevel.Partners)]));
+    }
+
+    [Fact]
+    public void H2_holds_against_a_grant_of_what_the_sharer_got_from_someone_else()
+    {
+        var onward = new SharingCase(Libo, Kunming, SharingLevel.Internal, HandlingCode.H2, OriginalOwner: Zunyi, Granted: true);
+        Assert.Null(RedactionPolicy.Decide(onward, []));
+        Assert.Equal(Disclosure.Tokens, RedactionPolicy.Decide(onward with { Handling = HandlingCode.H0 }, []));
+    }
+
+    [Fact]
     public void H2_stops_onward_sharing_of_what_the_sharer_got_from_someone_else()
     {
         AgreementTerms[] agreement = [Terms(Libo, Kunming, Disclosure.Masked, SharingLevel.Partners)];

@@ -19,15 +19,20 @@ public sealed record AnswerAssistanceRequest(string? Text, IReadOnlyList<Finding
 
 public sealed record DeclineAssistanceRequest(string? Reason);
 
+public sealed record RefuseAssistanceRequest(string? Reason);
+
 public sealed record AssistanceView(Guid Id, string RequestingAgency, string AssistingAgency, Guid LeadId, string LeadReference, string Question,
     IReadOnlyList<string> RequestedActions, string Priority, DateTimeOffset Deadline, bool Overdue, string Status, string? Answer,
     IReadOnlyList<Finding>? Findings, string? DeclineReason, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? AcknowledgedAt,
-    DateTimeOffset? RespondedAt, DateTimeOffset? ClosedAt, DateTimeOffset? EscalatedAt, string? EscalatedTo);
+    DateTimeOffset? RespondedAt, DateTimeOffset? ClosedAt, DateTimeOffset? EscalatedAt, string? EscalatedTo, string? DecidedBy,
+    DateTimeOffset? DecidedAt, string? RefusalReason);
 
 /// <summary>
-/// Assistance requests (协查): A asks, B acknowledges, answers or declines, A closes. Only A, B and their prefectures
-/// see a request (others get 404); only B responds and only A closes. Question and answer are encrypted at rest and
-/// every read is audited.
+/// Assistance requests (协查): A asks, B acknowledges, answers or declines, A closes. A request sent by an analyst or a
+/// liaison waits (<c>pending_approval</c>) until a supervisor of A approves it — only then does B see it and hear of it, and
+/// its deadline runs from then — or refuses it with a reason; a supervisor's own request goes out at once. Only A, B and
+/// their prefectures see a request (others get 404; B and its prefecture see nothing of one not sent); only B responds
+/// and only A closes. Question, answer and reasons are encrypted at rest, and every read and decision is audited.
 /// </summary>
 public static class AssistanceApi
 {
@@ -71,6 +76,37 @@ public static class AssistanceApi
             await db.SaveChangesAsync(ct);
             return TypedResults.Ok(ToView(request, protector, clock.Now));
         });
+
+        api.MapPost("/{id:guid}/approve", (Guid id, HttpContext http, CooperationDbContext db, AssistanceDesk desk, PersonalDataProtector protector,
+            AuditTrail audit, CooperationClock clock, CancellationToken ct) =>
+            TransitionAsync(id, http, db, protector, audit, clock, Party.Requesting, [AssistanceStatus.PendingApproval], "approve", async r =>
+            {
+                var now = clock.Now;
+                // The deadline runs from now: B gets the time A asked for, however long the request waited.
+                r.Deadline = now + r.TimeAllowed;
+                r.Status = AssistanceStatus.Requested;
+                r.DecidedBy = http.User.CallerId();
+                r.DecidedAt = now;
+                await desk.RequestedAsync(r, ct);
+                return null;
+            }, ct))
+            .RequireAuthorization(p => p.RequireRole(Roles.Supervisor))
+            .WithSummary("A supervisor of the requesting agency sends a request an analyst or liaison asked for; the deadline runs from now.");
+
+        api.MapPost("/{id:guid}/refuse", (Guid id, RefuseAssistanceRequest body, HttpContext http, CooperationDbContext db, PersonalDataProtector protector,
+            AuditTrail audit, CooperationClock clock, CancellationToken ct) =>
+            TransitionAsync(id, http, db, protector, audit, clock, Party.Requesting, [AssistanceStatus.PendingApproval], "refuse", r =>
+            {
+                if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 500)
+                    return Task.FromResult<IResult?>(new ValidationErrors().Add("reason", "is required, at most 500 characters").ToResult());
+                r.Status = AssistanceStatus.Refused;
+                r.DecidedBy = http.User.CallerId();
+                r.DecidedAt = clock.Now;
+                r.RefusalReasonProtected = protector.Encrypt(body.Reason.Trim());
+                return Task.FromResult<IResult?>(null);
+            }, ct))
+            .RequireAuthorization(p => p.RequireRole(Roles.Supervisor))
+            .WithSummary("A supervisor of the requesting agency refuses to send a request, with a reason; the assisting agency never sees it.");
 
         api.MapPost("/{id:guid}/acknowledge", (Guid id, HttpContext http, CooperationDbContext db, AssistanceDesk desk, PersonalDataProtector protector,
             AuditTrail audit, CooperationClock clock, CancellationToken ct) =>
@@ -123,7 +159,8 @@ public static class AssistanceApi
         api.MapPost("/{id:guid}/close", (Guid id, HttpContext http, CooperationDbContext db, PersonalDataProtector protector, AuditTrail audit,
             CooperationClock clock, CancellationToken ct) =>
             TransitionAsync(id, http, db, protector, audit, clock, Party.Requesting,
-                [AssistanceStatus.Requested, AssistanceStatus.Acknowledged, AssistanceStatus.Answered, AssistanceStatus.Declined], "close", r =>
+                [AssistanceStatus.PendingApproval, AssistanceStatus.Requested, AssistanceStatus.Acknowledged, AssistanceStatus.Answered, AssistanceStatus.Declined],
+                "close", r =>
             {
                 r.Status = AssistanceStatus.Closed;
                 r.ClosedAt = clock.Now;
@@ -164,19 +201,23 @@ public static class AssistanceApi
         if (r.Deadline is { } d && (d <= now || d > now.AddDays(90))) errors.Add("deadline", "must be in the future and within 90 days");
         if (!errors.IsValid) return errors.ToResult();
 
+        // A supervisor's request goes out at once; an analyst's or a liaison's waits for a supervisor of the agency.
+        var supervisor = http.User.IsInRole(Roles.Supervisor);
         var request = new AssistanceRequest
         {
             PublicId = Guid.CreateVersion7(), RequestingAgency = agency, AssistingAgency = r.AssistingAgency!, LeadId = r.LeadId!.Value,
             LeadReference = r.LeadReference!.Trim(), QuestionProtected = protector.Encrypt(r.Question!.Trim()), RequestedActions = actions,
             Priority = priority, Deadline = r.Deadline?.ToUniversalTime() ?? now + AssistanceDesk.DefaultTime(priority),
-            Status = AssistanceStatus.Requested, CreatedBy = http.User.CallerId(), CreatedAt = now,
+            Status = supervisor ? AssistanceStatus.Requested : AssistanceStatus.PendingApproval, CreatedBy = http.User.CallerId(), CreatedAt = now,
+            DecidedBy = supervisor ? http.User.CallerId() : null, DecidedAt = supervisor ? now : null,
         };
         db.AssistanceRequests.Add(request);
-        await desk.RequestedAsync(request, ct);
+        if (supervisor) await desk.RequestedAsync(request, ct);
         var view = ToView(request, protector, now);
         var location = $"/api/cooperation/v1/assistance/{request.PublicId}";
         idempotency.Record(db, StatusCodes.Status201Created, view, location, now);
-        audit.Record(db, http, "create", $"assistance/{request.PublicId}", detail: $"to {request.AssistingAgency} {EnumText.Of(priority)}");
+        audit.Record(db, http, "create", $"assistance/{request.PublicId}",
+            detail: $"to {request.AssistingAgency} {EnumText.Of(priority)}" + (supervisor ? "" : " awaiting approval"));
         return await db.SaveCreateAsync(idempotency, http, ct) ?? TypedResults.Created(location, view);
     }
 
@@ -207,16 +248,21 @@ public static class AssistanceApi
         return TypedResults.Ok(ToView(request, protector, clock.Now));
     }
 
-    /// <summary>The requests an agency may see: its own sent and received ones, and those of the counties of its prefecture.</summary>
+    /// <summary>
+    /// The requests an agency may see: its own sent ones (also while they wait for approval, or refused) and the ones it
+    /// received once they were sent, and the same for the counties of its prefecture.
+    /// </summary>
     private static IQueryable<AssistanceRequest> Visible(CooperationDbContext db, string agency, bool tracking = false)
     {
         var rows = tracking ? db.AssistanceRequests : db.AssistanceRequests.AsNoTracking();
         if (agency == DivisionCatalog.PrefectureOf(agency))
         {
             var within = agency[..4];
-            return rows.Where(r => r.RequestingAgency.StartsWith(within) || r.AssistingAgency.StartsWith(within));
+            return rows.Where(r => r.RequestingAgency.StartsWith(within)
+                                   || (r.AssistingAgency.StartsWith(within) && r.DecidedAt != null && r.Status != AssistanceStatus.Refused));
         }
-        return rows.Where(r => r.RequestingAgency == agency || r.AssistingAgency == agency);
+        return rows.Where(r => r.RequestingAgency == agency
+                               || (r.AssistingAgency == agency && r.DecidedAt != null && r.Status != AssistanceStatus.Refused));
     }
 
     private static AssistanceView ToView(AssistanceRequest r, PersonalDataProtector protector, DateTimeOffset now) =>
@@ -225,5 +271,6 @@ public static class AssistanceApi
             r.AnswerProtected is null ? null : protector.Decrypt(r.AnswerProtected),
             r.FindingsProtected is null ? null : JsonSerializer.Deserialize<List<Finding>>(protector.Decrypt(r.FindingsProtected), JsonDefaults.Api),
             r.DeclineReasonProtected is null ? null : protector.Decrypt(r.DeclineReasonProtected),
-            r.CreatedBy, r.CreatedAt, r.AcknowledgedAt, r.RespondedAt, r.ClosedAt, r.EscalatedAt, r.EscalatedTo);
+            r.CreatedBy, r.CreatedAt, r.AcknowledgedAt, r.RespondedAt, r.ClosedAt, r.EscalatedAt, r.EscalatedTo, r.DecidedBy, r.DecidedAt,
+            r.RefusalReasonProtected is null ? null : protector.Decrypt(r.RefusalReasonProtected));
 }

@@ -43,6 +43,8 @@ public static class CooperationExtensions
     public static IBusRegistrationConfigurator AddCooperationConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<HouseholdNoticeConsumer>();
+        bus.AddConsumer<DeconflictionNoticeConsumer>();
+        bus.AddConsumer<LeadSharedConsumer>();
         return bus;
     }
 
@@ -63,6 +65,8 @@ public static class CooperationExtensions
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        builder.Services.AddSingleton<WebhookHousekeeping>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookHousekeeping>());
         builder.Services.AddHttpClient(WebhookSender.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {

@@ -106,6 +106,7 @@ public sealed class CooperationDbContext(DbContextOptions<CooperationDbContext> 
             e.Property(x => x.Version).IsConcurrencyToken();
             e.Property(x => x.CreatedBy).HasMaxLength(200);
             e.Property(x => x.RespondedBy).HasMaxLength(200);
+            e.Property(x => x.DecidedBy).HasMaxLength(200);
         });
         modelBuilder.Entity<WebhookAttempt>(e =>
         {

@@ -8,6 +8,10 @@ public enum AssistancePriority
 
 public enum AssistanceStatus
 {
+    /// <summary>Sent by an analyst or liaison: waits for a supervisor of the requesting agency; the assisting agency sees nothing yet.</summary>
+    PendingApproval,
+    /// <summary>A supervisor of the requesting agency refused to send it (with a reason). Final; never seen by the assisting agency.</summary>
+    Refused,
     Requested,
     Acknowledged,
     Answered,
@@ -38,6 +42,13 @@ public sealed class AssistanceRequest
     public string? DeclineReasonProtected { get; set; }
     public string CreatedBy { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>
+    /// The supervisor of the requesting agency who approved or refused it, and when; for a supervisor's own request, its
+    /// author at creation. Set and not refused = sent: only then does the assisting agency see it, and its deadline runs from then.
+    /// </summary>
+    public string? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public string? RefusalReasonProtected { get; set; }
     public DateTimeOffset? AcknowledgedAt { get; set; }
     public DateTimeOffset? RespondedAt { get; set; }
     public string? RespondedBy { get; set; }
@@ -49,6 +60,9 @@ public sealed class AssistanceRequest
     public int Version { get; set; }
 
     public bool IsOpen => Status is AssistanceStatus.Requested or AssistanceStatus.Acknowledged;
+
+    /// <summary>How long the assisting agency has from the moment it is sent: the requester's deadline less the time of asking.</summary>
+    public TimeSpan TimeAllowed => Deadline - CreatedAt;
 }
 
 /// <summary>One structured finding of an answer: what kind, what was found, whether it was confirmed.</summary>

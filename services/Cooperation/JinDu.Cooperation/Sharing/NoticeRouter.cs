@@ -6,10 +6,14 @@ using Microsoft.EntityFrameworkCore;
 namespace JinDu.Cooperation.Sharing;
 
 /// <summary>
-/// A lead offered to others (LeadShared, LeadsCorrelated, hit confirmations — their consumers build one of these):
-/// a pointer, categories, the subjects as tokens and masked values, and the owner's sharing choices.
-/// <paramref name="AddressedTo"/> names recipients the event itself addresses (the other owner of a correlation);
-/// subscribers whose filters match are added.
+/// A lead offered to others (LeadShared's consumer builds one of these): a pointer, categories, the subjects as tokens
+/// and masked values (none, for LeadShared: only their kinds), and the owner's sharing choices.
+/// <paramref name="AddressedTo"/> names recipients the event itself addresses (the owner's prefecture, named partners
+/// or group members, a grantee); the group's members and subscribers whose filters match are added (not to a grant).
+/// At group level the members are the Cooperation group <paramref name="Group"/> (by id) or the owner's group called
+/// <paramref name="GroupName"/>; without either, the agencies addressed are the group.
+/// <paramref name="GrantedTo"/> makes this a grant (调阅 granted until <paramref name="ExpiresAt"/>): only those agencies,
+/// eligible by the owner's decision, and only until it expires.
 /// </summary>
 public sealed record LeadOffer(
     Guid SourceEventId,
@@ -27,7 +31,11 @@ public sealed record LeadOffer(
     IReadOnlyCollection<string> AddressedTo,
     string? HandlingConditions = null,
     Guid? Group = null,
-    string? OriginalOwner = null);
+    string? OriginalOwner = null,
+    string? GroupName = null,
+    IReadOnlyCollection<string>? GrantedTo = null,
+    DateTimeOffset? ExpiresAt = null,
+    IReadOnlyList<string>? SubjectKinds = null);
 
 /// <summary>What a recipient of a lead notice receives: a pointer and only what the sharing rules let through.</summary>
 public sealed record LeadNotice(
@@ -43,33 +51,55 @@ public sealed record LeadNotice(
     string Handling,
     string? HandlingConditions,
     string Disclosure,
-    IReadOnlyList<RedactedSubject> Subjects);
+    IReadOnlyList<RedactedSubject> Subjects,
+    IReadOnlyList<string>? SubjectKinds = null,
+    DateTimeOffset? ExpiresAt = null);
 
 /// <summary>Routes a lead offer to its recipients through <see cref="RedactionPolicy"/>, in the caller's unit of work.</summary>
-public sealed class NoticeRouter(CooperationDbContext db, SharingRules rules, NotificationWriter writer, DivisionCatalog divisions, ILogger<NoticeRouter> log)
+public sealed class NoticeRouter(CooperationDbContext db, SharingRules rules, NotificationWriter writer, DivisionCatalog divisions, TimeProvider time,
+    ILogger<NoticeRouter> log)
 {
+    /// <summary>The level a grant's notice shows: a grant is a decision about one agency, not a level.</summary>
+    public const string GrantLevel = "grant";
+
     /// <returns>The agencies notified.</returns>
     public async Task<IReadOnlyList<string>> OfferAsync(LeadOffer offer, CancellationToken ct)
     {
-        var facts = new NoticeFacts(offer.Type, offer.Owner, offer.Substances, offer.Severity, offer.Subjects.Select(s => s.Token).ToList());
-        var subscribed = (await db.Subscriptions.AsNoTracking().Where(s => s.Types.Contains(offer.Type)).ToListAsync(ct))
-            .Where(s => SubscriptionFilter.Matches(s, facts)).Select(s => s.Agency);
-        var candidates = offer.AddressedTo.Concat(subscribed).Where(a => a != offer.Owner).Distinct().Order(StringComparer.Ordinal).ToList();
-        var members = offer.Level == SharingLevel.Group ? await rules.GroupMembersAsync(offer.Group, ct) : [];
+        var grant = offer.GrantedTo is not null;
+        var subscribed = Enumerable.Empty<string>();
+        if (!grant)
+        {
+            var facts = new NoticeFacts(offer.Type, offer.Owner, offer.Substances, offer.Severity, offer.Subjects.Select(s => s.Token).ToList());
+            subscribed = (await db.Subscriptions.AsNoTracking().Where(s => s.Types.Contains(offer.Type)).ToListAsync(ct))
+                .Where(s => SubscriptionFilter.Matches(s, facts)).Select(s => s.Agency);
+        }
+        var members = offer.Level != SharingLevel.Group ? []
+            : offer.Group is not null ? await rules.GroupMembersAsync(offer.Group, ct)
+            : offer.GroupName is not null && await rules.GroupMembersAsync(offer.Owner, offer.GroupName, ct) is { } named ? named
+            : offer.AddressedTo;
+        // A group's members are addressed as well as the agencies named; the policy withholds named ones outside it.
+        var candidates = offer.AddressedTo.Concat(members).Concat(subscribed).Where(a => a != offer.Owner).Distinct().Order(StringComparer.Ordinal).ToList();
+        var grantLive = offer.ExpiresAt is not { } expires || expires > time.GetUtcNow();
         var ownerName = divisions.Find(offer.Owner)?.Name ?? offer.Owner;
         var notified = new List<string>();
         foreach (var recipient in candidates)
         {
-            var disclosure = await rules.DecideAsync(new SharingCase(offer.Owner, recipient, offer.Level, offer.Handling, offer.OriginalOwner, members), ct);
+            var granted = grantLive && offer.GrantedTo?.Contains(recipient) == true;
+            var disclosure = await rules.DecideAsync(
+                new SharingCase(offer.Owner, recipient, offer.Level, offer.Handling, offer.OriginalOwner, members, granted), ct);
             if (disclosure is not { } d)
             {
-                log.LogInformation("Lead {Reference} ({Level}) withheld from {Recipient}: the sharing rules do not reach it", offer.Reference, offer.Level, recipient);
+                log.LogInformation("Lead {Reference} ({Level}{Grant}) withheld from {Recipient}: the sharing rules do not reach it",
+                    offer.Reference, offer.Level, grant ? ", grant" : "", recipient);
                 continue;
             }
             var notice = new LeadNotice(offer.LeadId, offer.Reference, offer.Owner, ownerName, offer.Contact, offer.Category, offer.Severity,
-                offer.Substances, Text(offer.Level), offer.Handling.ToString(), offer.HandlingConditions, Text(d), RedactionPolicy.Apply(offer.Subjects, d));
-            await writer.AddAsync(recipient, NoticeTypes.InboxType(offer.Type), $"{ownerName}：线索 {offer.Reference}（{offer.Category}）", notice,
-                offer.SourceEventId, offer.Owner, ct);
+                offer.Substances, grant ? GrantLevel : Text(offer.Level), offer.Handling.ToString(), offer.HandlingConditions, Text(d),
+                RedactionPolicy.Apply(offer.Subjects, d), offer.SubjectKinds, offer.ExpiresAt);
+            var title = grant
+                ? $"{ownerName}：线索 {offer.Reference}（{offer.Category}）已授权贵单位调阅" + (offer.ExpiresAt is { } until ? $"，至 {until.UtcDateTime:yyyy-MM-dd HH:mm} UTC" : "")
+                : $"{ownerName}：线索 {offer.Reference}（{offer.Category}）";
+            await writer.AddAsync(recipient, NoticeTypes.InboxType(offer.Type), title, notice, offer.SourceEventId, offer.Owner, ct);
             notified.Add(recipient);
         }
         return notified;

@@ -10,6 +10,8 @@ public sealed record AgreementTerms(string PartyA, string PartyB, IReadOnlyColle
 /// <summary>
 /// What is about to leave for one recipient: whose it is, at which level, under which handling code.
 /// <paramref name="OriginalOwner"/> differs from <paramref name="Owner"/> when the sharer got it from someone else.
+/// <paramref name="Granted"/>: the owner granted this recipient access by name (a request for access, 调阅申请, granted and
+/// not expired) — the owner's explicit decision about this one agency, whatever the lead's level.
 /// </summary>
 public sealed record SharingCase(
     string Owner,
@@ -17,7 +19,8 @@ public sealed record SharingCase(
     SharingLevel Level,
     HandlingCode Handling,
     string? OriginalOwner = null,
-    IReadOnlyCollection<string>? GroupMembers = null);
+    IReadOnlyCollection<string>? GroupMembers = null,
+    bool Granted = false);
 
 /// <summary>An identifier on its way out: the token always, the masked form and plaintext only if disclosure allows.</summary>
 public sealed record OutgoingSubject(SubjectKind Kind, string Token, string? Masked, string? Plain = null);
@@ -29,10 +32,12 @@ public sealed record RedactedSubject(SubjectKind Kind, string Token, string? Mas
 /// The one place that decides what leaves for a recipient (DESIGN.md §3): by agreement, sharing level and
 /// handling code. Pure, so every rule is tested on its own; <see cref="SharingRules"/> feeds it from the database.
 /// <list type="bullet">
-/// <item>An <c>internal</c> lead never reaches anyone but its owner.</item>
-/// <item><c>H2</c> (no onward sharing without consent): what the sharer received from someone else does not go on.</item>
+/// <item>An <c>internal</c> lead reaches nobody by its level; only an agency the owner granted access by name.</item>
+/// <item><c>H2</c> (no onward sharing without consent): what the sharer received from someone else does not go on,
+/// not even to a grantee.</item>
 /// <item><c>prefecture</c>: the owner's prefecture and the counties in it; <c>partners</c>: those too, and agencies with
-/// an agreement naming <c>partners</c>; <c>group</c>: the prefecture and the members of the named group.</item>
+/// an agreement naming <c>partners</c>; <c>group</c>: the members of the group, and nobody else.</item>
+/// <item>A grant makes exactly the grantee eligible, at any level.</item>
 /// <item>Disclosure is the agreement's (the most specific one: agency to agency before prefecture to agency before
 /// prefecture to prefecture) when it names the level, otherwise <c>tokens</c>: without an agreement no plaintext leaves.</item>
 /// </list>
@@ -43,16 +48,16 @@ public static class RedactionPolicy
     public static Disclosure? Decide(SharingCase c, IReadOnlyCollection<AgreementTerms> agreements)
     {
         if (c.Recipient == c.Owner) return Disclosure.Full;
-        if (c.Level == SharingLevel.Internal) return null;
         if (c.Handling == HandlingCode.H2 && c.OriginalOwner is { } original && original != c.Owner) return null;
+        if (c.Level == SharingLevel.Internal && !c.Granted) return null;
 
         var agreement = MostSpecific(c.Owner, c.Recipient, agreements);
         var samePrefecture = SamePrefecture(c.Owner, c.Recipient);
-        var eligible = c.Level switch
+        var eligible = c.Granted || c.Level switch
         {
             SharingLevel.Prefecture => samePrefecture,
             SharingLevel.Partners => samePrefecture || agreement?.Levels.Contains(SharingLevel.Partners) == true,
-            SharingLevel.Group => samePrefecture || c.GroupMembers?.Contains(c.Recipient) == true,
+            SharingLevel.Group => c.GroupMembers?.Contains(c.Recipient) == true,
             _ => false,
         };
         if (!eligible) return null;

@@ -19,6 +19,11 @@ public sealed class WebhookOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
     /// <summary>How long the previous secret stays valid after a rotation, unless the rotation says otherwise.</summary>
     public TimeSpan SecretOverlap { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>How long delivery attempts and delivered messages are kept (pending and dead ones are kept until settled).</summary>
+    public TimeSpan AttemptRetention { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>How often housekeeping runs (real time), and how many rows of each kind one pass deletes at most.</summary>
+    public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromHours(1);
+    public int HousekeepingBatchSize { get; set; } = 1000;
 }
 
 /// <summary>Wakes the dispatcher when a commit stored new deliveries or a replay queued some.</summary>

@@ -262,6 +262,13 @@ namespace JinDu.Cooperation.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("Deadline")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("DeclineReasonProtected")
                         .HasColumnType("text");
 
@@ -293,6 +300,9 @@ namespace JinDu.Cooperation.Infrastructure.Migrations
 
                     b.Property<string>("QuestionProtected")
                         .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RefusalReasonProtected")
                         .HasColumnType("text");
 
                     b.PrimitiveCollection<List<string>>("RequestedActions")
