@@ -36,7 +36,7 @@ public sealed class DeconflictionNoticeConsumer(CooperationDbContext db, Notific
     {
         var e = context.Message;
         var ct = context.CancellationToken;
-        await db.ApplyOnceAsync(e.EventId, nameof(DeconflictionNoticeConsumer), time, async () =>
+        await db.ApplyOnceLockedAsync(e.EventId, nameof(DeconflictionNoticeConsumer), time, async () =>
         {
             if (divisions.Find(e.RecipientAgency) is null || divisions.Find(e.OtherAgency) is null)
             {

@@ -30,7 +30,7 @@ public sealed class LeadSharedConsumer(CooperationDbContext db, NoticeRouter rou
     {
         var e = context.Message;
         var ct = context.CancellationToken;
-        await db.ApplyOnceAsync(e.EventId, nameof(LeadSharedConsumer), time, async () =>
+        await db.ApplyOnceLockedAsync(e.EventId, nameof(LeadSharedConsumer), time, async () =>
         {
             if (divisions.Find(e.OwnerAgency) is null || !EnumText.TryParse<HandlingCode>(e.HandlingCode, out var handling))
             {

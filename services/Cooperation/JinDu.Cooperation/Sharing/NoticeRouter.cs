@@ -66,8 +66,10 @@ public sealed class NoticeRouter(CooperationDbContext db, SharingRules rules, No
     public async Task<IReadOnlyList<string>> OfferAsync(LeadOffer offer, CancellationToken ct)
     {
         var grant = offer.GrantedTo is not null;
+        // Subscribers are added at prefecture level only: that is the one level at which Leads lets agencies that were
+        // not named open the lead (LeadScope.SharedWith). A notice to anyone else would point at a lead that answers 404.
         var subscribed = Enumerable.Empty<string>();
-        if (!grant)
+        if (!grant && offer.Level == SharingLevel.Prefecture)
         {
             var facts = new NoticeFacts(offer.Type, offer.Owner, offer.Substances, offer.Severity, offer.Subjects.Select(s => s.Token).ToList());
             subscribed = (await db.Subscriptions.AsNoTracking().Where(s => s.Types.Contains(offer.Type)).ToListAsync(ct))
@@ -77,8 +79,9 @@ public sealed class NoticeRouter(CooperationDbContext db, SharingRules rules, No
             : offer.Group is not null ? await rules.GroupMembersAsync(offer.Group, ct)
             : offer.GroupName is not null && await rules.GroupMembersAsync(offer.Owner, offer.GroupName, ct) is { } named ? named
             : offer.AddressedTo;
-        // A group's members are addressed as well as the agencies named; the policy withholds named ones outside it.
-        var candidates = offer.AddressedTo.Concat(members).Concat(subscribed).Where(a => a != offer.Owner).Distinct().Order(StringComparer.Ordinal).ToList();
+        // At group level the named agencies are the candidates (only they can open the lead); the policy withholds
+        // those outside the group.
+        var candidates = offer.AddressedTo.Concat(subscribed).Where(a => a != offer.Owner).Distinct().Order(StringComparer.Ordinal).ToList();
         var grantLive = offer.ExpiresAt is not { } expires || expires > time.GetUtcNow();
         var ownerName = divisions.Find(offer.Owner)?.Name ?? offer.Owner;
         var notified = new List<string>();
