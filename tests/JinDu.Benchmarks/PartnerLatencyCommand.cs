@@ -124,6 +124,8 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
         var startTicks = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 5;
         var interval = 1.0 / p.Rate;
         var inFlight = new List<Task>(posts.Count);
+        using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var progress = ProgressAsync(platform, receiver, before, stopProgress.Token);
         for (var i = 0; i < posts.Count; i++)
         {
             var offset = i * interval;
@@ -163,12 +165,43 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
             await Task.Delay(250, ct);
         }
 
+        await stopProgress.CancelAsync();
+        await progress;
         var result = new Result(p, machine, posts.Where(x => x.Counted).ToList(), duplicates, unmatched, badSignatures, measuredUsage, loadSeconds);
         Console.WriteLine();
         Console.Write(result.Text());
         result.Append(resultsFile);
         Console.WriteLine($"results appended to {resultsFile}");
         return result.Clean ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Every 5 s: webhook requests received so far, the broker's queues that hold messages and the partner's webhook
+    /// deliveries still pending — where a backlog builds up when the platform falls behind.
+    /// </summary>
+    private static async Task ProgressAsync(DistributedPlatform platform, WebhookReceiver receiver, int before, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(5_000, ct);
+                var queues = (await platform.Servers.ListQueuesAsync())
+                    .Select(q => (Name: q?["name"]?.GetValue<string>() ?? "", Messages: q?["messages"]?.GetValue<long>() ?? 0))
+                    .Where(q => q.Messages > 0).OrderByDescending(q => q.Messages).Take(4);
+                long pending;
+                await using (var connection = new NpgsqlConnection(platform.CooperationDatabase))
+                {
+                    await connection.OpenAsync(ct);
+                    await using var command = new NpgsqlCommand("SELECT count(*) FROM webhook_deliveries WHERE \"Status\" = 'Pending'", connection);
+                    pending = (long)(await command.ExecuteScalarAsync(ct))!;
+                }
+                Console.WriteLine($"    {clock.Elapsed.TotalSeconds,4:0} s: {receiver.Received.Count - before,6:N0} webhook requests; pending deliveries {pending:N0}; queues: " +
+                                  string.Join(", ", queues.Select(q => $"{q.Name} {q.Messages:N0}")));
+            }
+        }
+        catch (OperationCanceledException) { }
     }
 
     private static async Task SendAsync(HttpClient http, Uri url, Post post, string authorization, long dueTicks, CancellationToken ct)

@@ -43,6 +43,7 @@ public static class CooperationExtensions
     public static IBusRegistrationConfigurator AddCooperationConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<HouseholdNoticeConsumer>();
+        bus.AddConsumer<HitConfirmationNoticeConsumer>();
         bus.AddConsumer<DeconflictionNoticeConsumer>();
         bus.AddConsumer<LeadSharedConsumer>();
         return bus;

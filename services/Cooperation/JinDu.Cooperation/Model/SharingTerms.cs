@@ -37,6 +37,8 @@ public enum NoticeType
     AssistanceAnswered,
     /// <summary>A request passed its deadline: the assisting agency and its prefecture are told.</summary>
     AssistanceOverdue,
+    /// <summary>A hit confirmation passed its deadline unanswered: the owner's prefecture is told.</summary>
+    HitConfirmationOverdue,
 }
 
 public static class NoticeTypes
