@@ -335,20 +335,9 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
 
         public void Append(string file)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-            var b = new StringBuilder();
-            if (!File.Exists(file))
-            {
-                b.AppendLine("# feed-ingest results");
-                b.AppendLine();
-                b.AppendLine("Written by `dotnet run -c Release --project tests/JinDu.Benchmarks -- feed-ingest`; every run appends a section.");
-                b.AppendLine("DESIGN.md §7 goal: courier feed ingest through the gateway (gRPC stream; stored, deduplicated, rolled up) at");
-                b.AppendLine("least half the rate of a raw PostgreSQL binary COPY of the same rows. See the feed-ingest section of tests/JinDu.Benchmarks/README.md.");
-            }
-            b.AppendLine();
-            b.AppendLine($"## {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
-            b.AppendLine();
-            b.AppendLine($"- Machine: {Machine.Summary}{(Machine.LoadAverage is { } load ? $"; load average {load:0.00} at the start" : "")}");
+            var b = ResultsFile.Section(file, "feed-ingest", Machine,
+                "DESIGN.md §7 goal: courier feed ingest through the gateway (gRPC stream; stored, deduplicated, rolled up) at",
+                "least half the rate of a raw PostgreSQL binary COPY of the same rows. See the feed-ingest section of tests/JinDu.Benchmarks/README.md.");
             b.AppendLine($"- Parameters: `--count {P.Count} --ndjson-count {P.NdjsonCount} --ndjson-upload {P.NdjsonUpload} --ndjson-http2 {(P.NdjsonHttp2 ? 1 : 0)} --warmup-count {P.WarmupCount} --pause-seconds {P.PauseSeconds} --seed {P.Seed}`");
             b.AppendLine($"- Warm-up: {Warmup}");
             if (!Clean)
@@ -381,7 +370,7 @@ public sealed class FeedIngestCommand : IBenchmarkCommand
             Row("raw binary COPY, same table, after the stream", LatestRows / CopyAfter.Seconds, CopyAfter.Seconds, LatestRows, CopyAfter.Cpu);
             Row("COPY into a bare table (reference)", Rows / CopyBare.Seconds, CopyBare.Seconds, Rows, CopyBare.Cpu);
             if (Upload is { } u) Row(u.Path + ", stored", u.RecordsPerSecond, u.Seconds, u.Accepted, UploadCpu);
-            File.AppendAllText(file, b.ToString());
+            ResultsFile.Append(file, b);
         }
     }
 }

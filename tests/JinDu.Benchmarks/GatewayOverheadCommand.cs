@@ -341,20 +341,9 @@ public sealed class GatewayOverheadCommand : IBenchmarkCommand
 
         public static void Append(string file, RunSummary s, Parameters p, MachineDescription m, Workload w, string warmup)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-            var b = new StringBuilder();
-            if (!File.Exists(file))
-            {
-                b.AppendLine("# gateway-overhead results");
-                b.AppendLine();
-                b.AppendLine("Written by `dotnet run -c Release --project tests/JinDu.Benchmarks -- gateway-overhead`; every run appends a");
-                b.AppendLine("section. DESIGN.md §7 goal: proxied throughput at least 0.8 of calling Screening directly. What the");
-                b.AppendLine("figures mean on a 2-core machine: see tests/JinDu.Benchmarks/README.md.");
-            }
-            b.AppendLine();
-            b.AppendLine($"## {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
-            b.AppendLine();
-            b.AppendLine($"- Machine: {m.Summary}{(m.LoadAverage is { } load ? $"; load average {load:0.00} at the start" : "")}");
+            var b = ResultsFile.Section(file, "gateway-overhead", m,
+                "DESIGN.md §7 goal: proxied throughput at least 0.8 of calling Screening directly. What the",
+                "figures mean on a 2-core machine: see tests/JinDu.Benchmarks/README.md.");
             b.AppendLine($"- Parameters: `--seconds {p.Seconds} --rounds {p.Rounds} --concurrency {p.Concurrency} --warmup-seconds {p.WarmupSeconds} " +
                          $"--flagged-percent {p.FlaggedPercent} --seed {p.Seed}`; rounds alternate ABBA; POST {InspectionsPath} as the " +
                          $"3 demo officers, {w.FlaggedCount * 100.0 / w.Count:0.0}% \"suspicious\", the rest \"clear\"");
@@ -387,7 +376,7 @@ public sealed class GatewayOverheadCommand : IBenchmarkCommand
                 b.AppendLine($"| {r.Round} | {r.Path} | {r.RequestsPerSecond:0} | {r.P50Ms:0.00} | {r.P99Ms:0.00} | {r.MaxMs:0.0} | {r.Errors} | {r.Degraded} | " +
                              $"{(r.Cpu is null ? "" : r.Cpu.MachineBusyCores.ToString("0.00", CultureInfo.InvariantCulture))} | " +
                              $"{(r.Cpu is null ? "" : r.Cpu.Cores.GetValueOrDefault("other").ToString("0.00", CultureInfo.InvariantCulture))} |");
-            File.AppendAllText(file, b.ToString());
+            ResultsFile.Append(file, b);
         }
     }
 }

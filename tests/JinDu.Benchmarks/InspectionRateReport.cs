@@ -124,23 +124,12 @@ public static class InspectionRateReport
 
     public static void Append(string file, InspectionRateCommand.Outcome o, InspectionRateCommand.Parameters p, MachineDescription m)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-        var b = new StringBuilder();
-        if (!File.Exists(file))
-        {
-            b.AppendLine("# inspection-rate results");
-            b.AppendLine();
-            b.AppendLine("Written by `dotnet run -c Release --project tests/JinDu.Benchmarks -- inspection-rate`; every run appends a");
-            b.AppendLine("section. DESIGN.md §7 goal: inspection posts with watchlist matches through the gateway, p99 under 25 ms at");
-            b.AppendLine("500 req/s. Open loop (latency from each request's due time); what the figures mean on a 2-core machine: see");
-            b.AppendLine("tests/JinDu.Benchmarks/README.md.");
-        }
         var g = o.Gateway;
         var d = o.Direct;
-        b.AppendLine();
-        b.AppendLine($"## {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        b.AppendLine();
-        b.AppendLine($"- Machine: {m.Summary}{(m.LoadAverage is { } load ? $"; load average {load:0.00} at the start" : "")}");
+        var b = ResultsFile.Section(file, "inspection-rate", m,
+            "DESIGN.md §7 goal: inspection posts with watchlist matches through the gateway, p99 under 25 ms at",
+            "500 req/s. Open loop (latency from each request's due time); what the figures mean on a 2-core machine: see",
+            "tests/JinDu.Benchmarks/README.md.");
         b.AppendLine($"- Parameters: `--rate {p.Rate} --seconds {p.Seconds} --rounds {p.Rounds} --goal-ms {p.GoalMs} --warmup-seconds {p.WarmupSeconds} " +
                      $"--search-budget-seconds {p.SearchBudgetSeconds} --step-seconds {p.StepSeconds} --search-start {p.SearchStart} --search-step {p.SearchStep} " +
                      $"--max-in-flight {p.MaxInFlight} --watchlisted {p.Watchlisted} --watchlist-percent {p.WatchlistPercent} --flagged-percent {p.FlaggedPercent} --seed {p.Seed}`");
@@ -212,6 +201,6 @@ public static class InspectionRateReport
             b.AppendLine();
             foreach (var (name, text) in worst) b.AppendLine($"- {name}: {text}");
         }
-        File.AppendAllText(file, b.ToString());
+        ResultsFile.Append(file, b);
     }
 }

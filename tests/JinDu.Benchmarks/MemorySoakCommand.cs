@@ -377,23 +377,12 @@ public sealed record MemorySoakResult(
 
     public void Append(string file)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-        var b = new StringBuilder();
-        if (!File.Exists(file))
-        {
-            b.AppendLine("# memory-soak results");
-            b.AppendLine();
-            b.AppendLine("Written by `dotnet run -c Release --project tests/JinDu.Benchmarks -- memory-soak`; every run appends a section.");
-            b.AppendLine("DESIGN.md §7 goal: each service under 300 MB resident under the target load (inspection posts at a fixed rate and a");
-            b.AppendLine("courier parcel feed, both through the gateway), flat over a 10-minute soak. See the memory-soak section of");
-            b.AppendLine("tests/JinDu.Benchmarks/README.md.");
-        }
         var verdicts = Verdicts();
         var failing = verdicts.Where(v => !v.Met).Select(v => v.Service).ToList();
-        b.AppendLine();
-        b.AppendLine($"## {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        b.AppendLine();
-        b.AppendLine($"- Machine: {Machine.Summary}{(Machine.LoadAverage is { } load ? $"; load average {load:0.00} at the start" : "")}");
+        var b = ResultsFile.Section(file, "memory-soak", Machine,
+            "DESIGN.md §7 goal: each service under 300 MB resident under the target load (inspection posts at a fixed rate and a",
+            "courier parcel feed, both through the gateway), flat over a 10-minute soak. See the memory-soak section of",
+            "tests/JinDu.Benchmarks/README.md.");
         b.AppendLine($"- Parameters: `--minutes {P.Minutes} --warmup-seconds {P.WarmupSeconds} --rate {P.Rate} --parcels-per-second {P.ParcelsPerSecond} " +
                      $"--sample-seconds {P.SampleSeconds} --limit-mb {P.LimitMb} --max-slope {P.MaxSlope} --max-drift-percent {P.MaxDriftPercent} " +
                      $"--watchlisted {P.Watchlisted} --watchlist-percent {P.WatchlistPercent} --flagged-percent {P.FlaggedPercent} --max-in-flight {P.MaxInFlight} --seed {P.Seed}`");
@@ -430,6 +419,6 @@ public sealed record MemorySoakResult(
                          $"{(m.Cpu is { } c ? F(c.MachineBusyCores, "0.00") : "")} | " +
                          string.Join(" | ", CpuColumns.Select(g => m.Cpu is { } cu ? F(cu.Cores.GetValueOrDefault(g), "0.00") : "")) + " |");
         }
-        File.AppendAllText(file, b.ToString());
+        ResultsFile.Append(file, b);
     }
 }

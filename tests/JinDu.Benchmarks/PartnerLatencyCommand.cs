@@ -372,20 +372,9 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
 
         public void Append(string file)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-            var b = new StringBuilder();
-            if (!File.Exists(file))
-            {
-                b.AppendLine("# partner-latency results");
-                b.AppendLine();
-                b.AppendLine("Written by `dotnet run -c Release --project tests/JinDu.Benchmarks -- partner-latency`; every run appends a section.");
-                b.AppendLine("Issue 5 goal: inspections posted through the gateway at 200 flagged/s for a minute in the distributed mode; from post to the");
-                b.AppendLine("partner's loopback webhook receiver p99 < 500 ms, 0 lost. See tests/JinDu.Benchmarks/README.md, partner-latency.");
-            }
-            b.AppendLine();
-            b.AppendLine($"## {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
-            b.AppendLine();
-            b.AppendLine($"- Machine: {Machine.Summary}{(Machine.LoadAverage is { } load ? $"; load average {load:0.00} at the start" : "")}");
+            var b = ResultsFile.Section(file, "partner-latency", Machine,
+                "Issue 5 goal: inspections posted through the gateway at 200 flagged/s for a minute in the distributed mode; from post to the",
+                "partner's loopback webhook receiver p99 < 500 ms, 0 lost. See tests/JinDu.Benchmarks/README.md, partner-latency.");
             b.AppendLine($"- Parameters: `--rate {P.Rate} --seconds {P.Seconds} --warmup-seconds {P.WarmupSeconds} --drain-seconds {P.DrainSeconds} --seed {P.Seed}`");
             if (!Clean) b.AppendLine($"- **NOT CLEAN**: {Failed} posts failed, {Duplicates} duplicate deliveries, {BadSignatures} bad signatures");
             b.AppendLine(string.Create(CultureInfo.InvariantCulture,
@@ -403,7 +392,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
                 b.AppendLine(string.Create(CultureInfo.InvariantCulture, $"CPU while measured, cores (busy {c.MachineBusyCores:0.00}): ") +
                              string.Join(", ", CpuColumns.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g} {c.Cores.GetValueOrDefault(g):0.00}"))));
             }
-            File.AppendAllText(file, b.ToString());
+            ResultsFile.Append(file, b);
         }
     }
 }

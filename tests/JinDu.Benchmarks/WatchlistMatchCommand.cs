@@ -370,20 +370,9 @@ public sealed class WatchlistMatchCommand : IBenchmarkCommand
 
         public void Append(string file)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-            var b = new StringBuilder();
-            if (!File.Exists(file))
-            {
-                b.AppendLine("# watchlist-match results");
-                b.AppendLine();
-                b.AppendLine("Written by `dotnet run -c Release --project tests/JinDu.Benchmarks -- watchlist-match`; every run appends a section.");
-                b.AppendLine("Issue 4: Leads' gRPC `MatchIdentifiers` p50/p99 with 1,000,000 active tokens, Redis index (distributed mode) against the raw");
-                b.AppendLine("Redis lookup of the same tokens, and the in-memory index (standalone mode) in process. See tests/JinDu.Benchmarks/README.md, watchlist-match.");
-            }
-            b.AppendLine();
-            b.AppendLine($"## {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
-            b.AppendLine();
-            b.AppendLine($"- Machine: {Machine.Summary}{(Machine.LoadAverage is { } load ? $"; load average {load:0.00} at the start" : "")}");
+            var b = ResultsFile.Section(file, "watchlist-match", Machine,
+                "Issue 4: Leads' gRPC `MatchIdentifiers` p50/p99 with 1,000,000 active tokens, Redis index (distributed mode) against the raw",
+                "Redis lookup of the same tokens, and the in-memory index (standalone mode) in process. See tests/JinDu.Benchmarks/README.md, watchlist-match.");
             b.AppendLine($"- Parameters: `--tokens {P.Tokens} --seconds {P.Seconds} --warmup-seconds {P.WarmupSeconds} --workers {P.Workers} --batch-tokens {P.BatchTokens} " +
                          $"--hit-percent {P.HitPercent} --via-gateway {(P.ViaGateway ? 1 : 0)} --seed {P.Seed}`");
             if (!Clean) b.AppendLine("- **NOT CLEAN**: some calls failed; the figures are not a valid measurement");
@@ -398,7 +387,7 @@ public sealed class WatchlistMatchCommand : IBenchmarkCommand
                 foreach (var (name, r) in new[] { (GrpcPath, grpc), ("raw Redis (baseline)", redis), ("in-memory index, in process", memory) })
                     b.AppendLine(string.Create(CultureInfo.InvariantCulture,
                         $"| {shape.Name} | {name} | {r.P50Ms * 1000:0.0} | {r.P99Ms * 1000:0.0} | {r.MaxMs * 1000:0} | {r.CallsPerSecond:0} | {(double)r.Hits / Math.Max(1, r.Calls):0.000} | {Us(r, "client")} | {Us(r, "leads")} | {Us(r, "redis")} |"));
-            File.AppendAllText(file, b.ToString());
+            ResultsFile.Append(file, b);
         }
     }
 }
