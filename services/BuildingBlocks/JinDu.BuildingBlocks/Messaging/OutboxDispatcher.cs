@@ -102,6 +102,13 @@ public sealed class OutboxDispatcher<TContext>(
             .Take(BatchSize)
             .ToListAsync(cancellationToken);
         var sent = 0;
+        // The batch's publishes go out together and are confirmed together: one broker round trip for the batch
+        // instead of one a row, which held a service to ~600 events/s. They are started in the rows' order on one
+        // channel; consumers never relied on order (they consume concurrently and are idempotent).
+        var publishes = new List<(OutboxMessage Message, Activity? Activity, Task Publish)>(batch.Count);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PublishTimeout);
+        var previous = Activity.Current;
         try
         {
             foreach (var message in batch)
@@ -118,27 +125,41 @@ public sealed class OutboxDispatcher<TContext>(
                 }
                 var evt = JsonSerializer.Deserialize(message.Body, type, MessageJson.Options)!;
                 ActivityContext.TryParse(message.TraceParent, null, out var parent);
-                using var activity = Source.StartActivity("outbox publish " + type.Name, ActivityKind.Producer, parent);
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(PublishTimeout);
+                // Each publish joins its own request's trace: the activity is current only while the publish starts.
+                Activity.Current = null;
+                var activity = Source.StartActivity("outbox publish " + type.Name, ActivityKind.Producer, parent);
                 message.Attempts++;
+                Task publish;
+                try { publish = bus.Publish(evt, type, ctx => ctx.MessageId = message.MessageId, timeout.Token); }
+                catch (Exception ex) { publish = Task.FromException(ex); }
+                finally { Activity.Current = previous; }
+                publishes.Add((message, activity, publish));
+            }
+            Exception? failure = null;
+            foreach (var (message, activity, publish) in publishes)
+            {
                 try
                 {
-                    await bus.Publish(evt, type, ctx => ctx.MessageId = message.MessageId, timeout.Token);
+                    await publish;
+                    message.SentAt = time.GetUtcNow();
+                    message.LastError = null;
+                    sent++;
                 }
                 catch (Exception ex)
                 {
                     message.LastError = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
-                    throw;
+                    failure ??= ex;
                 }
-                message.SentAt = time.GetUtcNow();
-                message.LastError = null;
-                sent++;
+                finally
+                {
+                    activity?.Dispose();
+                }
             }
+            if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
         finally
         {
-            // Mark what was confirmed even when a later publish failed, so it is not sent again.
+            // Mark what was confirmed even when another publish failed, so it is not sent again.
             await db.SaveChangesAsync(CancellationToken.None);
         }
         return sent;
