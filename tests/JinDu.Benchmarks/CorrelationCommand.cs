@@ -32,6 +32,10 @@ public sealed class CorrelationCommand : IBenchmarkCommand
           --pause-seconds N    idle time before each measured phase, for Leads' outbox (LeadCreated, WatchlistChanged,
                                notices) to drain what the phase before left (default 5)
           --max-seconds N      bound on each phase (default 900)
+          --via exchange|queue where the flags are published: "exchange", the InspectionFlagged exchange as Screening
+                               publishes them (Leads' queue and Cooperation's household-notice queue both get
+                               them, so Cooperation consumes the same flood on the same cores); "queue", Leads'
+                               queue alone through the default exchange, as the raw phase publishes (default exchange)
           --seed N             seed of the subjects (default 42)
           --results FILE       markdown file the run is appended to
                                (default tests/JinDu.Benchmarks/results/correlation.md)
@@ -39,12 +43,14 @@ public sealed class CorrelationCommand : IBenchmarkCommand
 
     /// <summary>MassTransit's publish exchange for the message type: its full name, namespace:type.</summary>
     public const string Exchange = "JinDu.Screening.Contracts.Events:InspectionFlagged";
+    /// <summary>Leads' receive endpoint for flags (KebabCaseEndpointNameFormatter with the "leads" prefix).</summary>
+    public const string LeadsQueue = "leads-flag-to-lead";
     private const string FlagConsumer = "FlagToLeadConsumer";
     private static readonly string[] Agencies = ["522722", "522726", "522701"];
     private static readonly string[] Results = ["suspicious", "positive_test", "seizure"];
-    private static readonly string[] CpuColumns = ["client", "leads", "postgres", "rabbitmq", "redis", "screening", "other"];
+    private static readonly string[] CpuColumns = ["client", "leads", "cooperation", "postgres", "rabbitmq", "redis", "screening", "gateway", "other"];
 
-    public sealed record Parameters(int Count, int WarmupCount, double RepeatPercent, int Prefetch, int Publishers, double PauseSeconds, double MaxSeconds, int Seed);
+    public sealed record Parameters(int Count, int WarmupCount, double RepeatPercent, int Prefetch, int Publishers, double PauseSeconds, double MaxSeconds, int Seed, string Via = "exchange");
 
     public async Task<int> RunAsync(Options options, CancellationToken ct)
     {
@@ -56,7 +62,9 @@ public sealed class CorrelationCommand : IBenchmarkCommand
             Publishers: options.Int("publishers", 256, 1, 10_000),
             PauseSeconds: options.Double("pause-seconds", 5, 0, 120),
             MaxSeconds: options.Double("max-seconds", 900, 10, 7200),
-            Seed: options.Int("seed", 42, 0, int.MaxValue - 10));
+            Seed: options.Int("seed", 42, 0, int.MaxValue - 10),
+            Via: options.String("via") ?? "exchange");
+        if (p.Via is not ("exchange" or "queue")) throw new ArgumentException("--via takes exchange or queue");
         var resultsFile = options.String("results")
                           ?? Path.Combine(ServiceProcess.RepoRoot(), "tests", "JinDu.Benchmarks", "results", "correlation.md");
         options.EnsureAllRead();
@@ -83,6 +91,7 @@ public sealed class CorrelationCommand : IBenchmarkCommand
         await using var connection = await factory.CreateConnectionAsync(ct);
         await using var publisher = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
         await publisher.ExchangeDeclarePassiveAsync(Exchange, ct);
+        await publisher.QueueDeclarePassiveAsync(LeadsQueue, ct);
 
         // Warm-up: Leads' consumer, its database plans and the JIT, through the same path, not counted.
         if (warmupBodies.Count > 0)
@@ -103,8 +112,10 @@ public sealed class CorrelationCommand : IBenchmarkCommand
         var leads = await IntoLeadsAsync(publisher, bodies, leadsConnection, p, cpu, ct);
         var after = await CountsAsync(leadsConnection, ct);
         Console.WriteLine($"  into Leads                : {leads.Rate,8:0} flags/s ({leads.Seconds:0.00} s; publishing took {leads.PublishSeconds:0.00} s){CpuLine(leads.Cpu)}");
+        var outbox = await OutboxDrainAsync(leadsConnection, before, after, leads, p, ct);
+        Console.WriteLine($"  Leads' outbox             : {outbox.Events:N0} events, {outbox.Unsent:N0} still unsent when the last flag was applied, all sent {outbox.DrainSeconds:0.00} s later: {outbox.Rate:0} events/s from the first flag");
 
-        var result = new Result(p, machine, bodies.Count, expectedLeads, raw, leads, before, after);
+        var result = new Result(p, machine, bodies.Count, expectedLeads, raw, leads, before, after, outbox);
         Console.WriteLine();
         Console.Write(result.Text());
         result.Append(resultsFile);
@@ -123,7 +134,8 @@ public sealed class CorrelationCommand : IBenchmarkCommand
         var start = (await CountsAsync(leadsConnection, ct)).Inbox;
         var before = cpu?.Take();
         var clock = Stopwatch.StartNew();
-        await PublishAsync(publisher, Exchange, "", bodies, p.Publishers, ct);
+        if (p.Via == "queue") await PublishAsync(publisher, "", LeadsQueue, bodies, p.Publishers, ct);
+        else await PublishAsync(publisher, Exchange, "", bodies, p.Publishers, ct);
         var published = clock.Elapsed.TotalSeconds;
         long done;
         while ((done = (await CountsAsync(leadsConnection, ct)).Inbox - start) < bodies.Count && clock.Elapsed.TotalSeconds < p.MaxSeconds)
@@ -248,7 +260,25 @@ public sealed class CorrelationCommand : IBenchmarkCommand
         return (bodies, pairs.Count);
     }
 
-    public sealed record Counts(long Inbox, long Leads, long Timeline, long Links);
+    public sealed record Counts(long Inbox, long Leads, long Timeline, long Links, long Outbox = 0, long Unsent = 0);
+
+    /// <summary>How Leads' outbox kept up: the events the flags caused, and how long after the last flag it took to send them all.</summary>
+    public sealed record Outbox(long Events, long Unsent, double DrainSeconds, double Rate, bool Drained);
+
+    private static async Task<Outbox> OutboxDrainAsync(string leadsConnection, Counts before, Counts after, Phase leads, Parameters p, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var unsent = after.Unsent;
+        while (unsent > 0 && clock.Elapsed.TotalSeconds < p.MaxSeconds)
+        {
+            await Task.Delay(100, ct);
+            unsent = (await CountsAsync(leadsConnection, ct)).Unsent;
+        }
+        var events = after.Outbox - before.Outbox;
+        // Events sent over the whole time from the first flag (what was unsent before the phase is sent too).
+        var seconds = leads.Seconds + clock.Elapsed.TotalSeconds;
+        return new Outbox(events, after.Unsent, clock.Elapsed.TotalSeconds, (events + before.Unsent) / seconds, unsent == 0);
+    }
 
     private static async Task<Counts> CountsAsync(string connectionString, CancellationToken ct)
     {
@@ -259,11 +289,13 @@ public sealed class CorrelationCommand : IBenchmarkCommand
             SELECT (SELECT count(*) FROM inbox_messages WHERE "Consumer" = '{FlagConsumer}'),
                    (SELECT count(*) FROM leads),
                    (SELECT count(*) FROM lead_timeline WHERE "Action" IN ('created_from_flag', 'flag_joined')),
-                   (SELECT count(*) FROM lead_links)
+                   (SELECT count(*) FROM lead_links),
+                   (SELECT count(*) FROM outbox_messages),
+                   (SELECT count(*) FROM outbox_messages WHERE "SentAt" IS NULL)
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        return new Counts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        return new Counts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
     }
 
     /// <summary>Leads' database on the server: the newest one whose name starts with "leads" (this platform made it last).</summary>
@@ -276,9 +308,14 @@ public sealed class CorrelationCommand : IBenchmarkCommand
     }
 
     private static string CpuLine(CpuUsage? c) => c is null ? "" :
-        $"  | CPU {c.MachineBusyCores:0.00} cores busy: " + string.Join(" ", CpuColumns.Select(g => $"{g} {c.Cores.GetValueOrDefault(g):0.00}"));
+        $"  | CPU {c.MachineBusyCores:0.00} cores busy: " + string.Join(" ", CpuColumns.Select(g => $"{g} {c.Cores.GetValueOrDefault(g):0.00}")) +
+        $"\n      other, by process: {OtherText(c)}";
 
-    private sealed record Result(Parameters P, MachineDescription Machine, int Count, int ExpectedLeads, Phase Raw, Phase Leads, Counts Before, Counts After)
+    /// <summary>Which processes outside the platform made up "other" (what is left is the kernel's, e.g. loopback networking).</summary>
+    private static string OtherText(CpuUsage c) => c.OtherTop.Count == 0 ? "—" :
+        string.Join(", ", c.OtherTop.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Name} {o.Cores:0.00}")));
+
+    private sealed record Result(Parameters P, MachineDescription Machine, int Count, int ExpectedLeads, Phase Raw, Phase Leads, Counts Before, Counts After, Outbox Outbox)
     {
         public double Ratio => Leads.Rate / Raw.Rate;
         private long Applied => After.Inbox - Before.Inbox;
@@ -294,6 +331,10 @@ public sealed class CorrelationCommand : IBenchmarkCommand
             (NewLeads == ExpectedLeads ? "" : $" ({NewLeads - ExpectedLeads:+#;-#;0}: flags of one subject applied concurrently each made a lead)") +
             $"; {After.Links - Before.Links:N0} lead links";
 
+        private string OutboxLine =>
+            $"Leads' outbox: {Outbox.Events:N0} events (LeadCreated, WatchlistChanged, LeadsCorrelated), {Outbox.Unsent:N0} unsent when the last flag was applied, " +
+            (Outbox.Drained ? $"all sent {Outbox.DrainSeconds:0.0} s later: {Outbox.Rate:0} events/s from the first flag" : "!! not all sent in time");
+
         public string Text()
         {
             var b = new StringBuilder();
@@ -303,15 +344,19 @@ public sealed class CorrelationCommand : IBenchmarkCommand
             b.AppendLine($"  into Leads (stored)      {Leads.Rate,9:0} msg/s  {Leads.Seconds,8:0.00} s  (publishing {Leads.PublishSeconds:0.00} s)");
             b.AppendLine($"  raw RabbitMQ consume     {Raw.Rate,9:0} msg/s  {Raw.Seconds,8:0.00} s  (publishing {Raw.PublishSeconds:0.00} s; prefetch {P.Prefetch}, manual acks, no parsing)");
             b.AppendLine($"  {CountLine}");
+            b.AppendLine($"  {OutboxLine}");
             b.AppendLine();
             b.AppendLine("  CPU (cores) during       busy " + string.Join(" ", CpuColumns.Select(g => $"{g,9}")));
             foreach (var (name, c) in new[] { ("into Leads", Leads.Cpu), ("raw consume", Raw.Cpu) })
                 if (c is not null)
                     b.AppendLine($"  {name,-20} {c.MachineBusyCores,8:0.00} " + string.Join(" ", CpuColumns.Select(g => $"{c.Cores.GetValueOrDefault(g),9:0.00}")));
+            foreach (var (name, c) in new[] { ("into Leads", Leads.Cpu), ("raw consume", Raw.Cpu) })
+                if (c is not null) b.AppendLine($"  other during {name}, by process: {OtherText(c)}");
             if (Leads.Cpu is { } lc && Leads.Done > 0)
                 b.AppendLine("  CPU µs per flag into Leads: " + string.Join(", ", CpuColumns.Where(g => lc.Cores.GetValueOrDefault(g) > 0.01)
                     .Select(g => $"{g} {lc.Cores[g] * lc.Seconds * 1e6 / Leads.Done:0}")));
-            b.AppendLine($"  flags: one person subject each over 522722/522726/522701, {P.RepeatPercent:0}% naming an earlier flag's subject; " +
+            b.AppendLine($"  flags: one person subject each over 522722/522726/522701, {P.RepeatPercent:0}% naming an earlier flag's subject, published to " +
+                         (P.Via == "queue" ? "Leads' queue alone" : "the InspectionFlagged exchange (Leads and Cooperation consume them)") + "; " +
                          "timed from the first publish (confirmed, " + P.Publishers + " in flight) to the last flag in Leads' inbox / the last raw ack");
             return b.ToString();
         }
@@ -332,16 +377,20 @@ public sealed class CorrelationCommand : IBenchmarkCommand
             b.AppendLine($"## {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
             b.AppendLine();
             b.AppendLine($"- Machine: {Machine.Summary}{(Machine.LoadAverage is { } load ? $"; load average {load:0.00} at the start" : "")}");
-            b.AppendLine($"- Parameters: `--count {P.Count} --warmup-count {P.WarmupCount} --repeat-percent {P.RepeatPercent} --prefetch {P.Prefetch} --publishers {P.Publishers} --pause-seconds {P.PauseSeconds} --seed {P.Seed}`");
+            b.AppendLine($"- Parameters: `--count {P.Count} --warmup-count {P.WarmupCount} --repeat-percent {P.RepeatPercent} --prefetch {P.Prefetch} --publishers {P.Publishers} --pause-seconds {P.PauseSeconds} --via {P.Via} --seed {P.Seed}`");
             if (!Clean) b.AppendLine($"- **NOT CLEAN**: raw {Raw.Done:N0}/{Count:N0}, Leads {Leads.Done:N0}/{Count:N0}; the figures are not a valid measurement");
             b.AppendLine($"- **Ratio Leads / raw RabbitMQ consume: {Ratio:0.00}** (goal ≥ 0.5: {(Ratio >= 0.5 ? "met" : "not met")})");
             b.AppendLine($"- {char.ToUpperInvariant(CountLine[0])}{CountLine[1..]}");
+            b.AppendLine($"- {OutboxLine}");
             b.AppendLine();
             b.AppendLine("| path | msg/s | seconds | publishing s | CPU busy (cores) | " + string.Join(" | ", CpuColumns) + " |");
             b.AppendLine("|---|---:|---:|---:|---:|" + string.Concat(CpuColumns.Select(_ => "---:|")));
             foreach (var (name, phase) in new[] { ("into Leads, stored", Leads), ($"raw RabbitMQ consume (prefetch {P.Prefetch}, manual acks)", Raw) })
                 b.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {phase.Rate:0} | {phase.Seconds:0.00} | {phase.PublishSeconds:0.00} | {phase.Cpu?.MachineBusyCores:0.00} | ") +
                              string.Join(" | ", CpuColumns.Select(g => phase.Cpu is null ? "" : phase.Cpu.Cores.GetValueOrDefault(g).ToString("0.00", CultureInfo.InvariantCulture))) + " |");
+            b.AppendLine();
+            foreach (var (name, phase) in new[] { ("into Leads", Leads), ("raw consume", Raw) })
+                if (phase.Cpu is not null) b.AppendLine($"- *other* during {name}, by process: {OtherText(phase.Cpu)}");
             File.AppendAllText(file, b.ToString());
         }
     }

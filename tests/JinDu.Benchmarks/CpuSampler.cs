@@ -28,7 +28,10 @@ public sealed class CpuSampler
     public static CpuSampler? Create(string? serversDirectory) =>
         OperatingSystem.IsLinux() && File.Exists("/proc/stat") ? new CpuSampler(serversDirectory) : null;
 
-    public sealed record Snapshot(long Timestamp, long MachineBusy, IReadOnlyDictionary<string, long> Ticks);
+    /// <param name="Unclassified">Processes in none of the groups (by pid: a short name and their ticks), so that
+    /// <see cref="CpuUsage.OtherTop"/> can say what "other" was: another build or benchmark on the machine, kernel threads.</param>
+    public sealed record Snapshot(long Timestamp, long MachineBusy, IReadOnlyDictionary<string, long> Ticks,
+        IReadOnlyDictionary<int, (string Name, long Ticks)>? Unclassified = null);
 
     public Snapshot Take()
     {
@@ -53,11 +56,13 @@ public sealed class CpuSampler
         }
 
         var groups = Groups.ToDictionary(g => g, _ => 0L);
+        var unclassified = new Dictionary<int, (string, long)>();
         foreach (var (pid, p) in procs)
         {
             if (GroupOf(pid, p.Parent, p.Comm, p.Cmdline, procs) is { } group) groups[group] += p.Ticks;
+            else unclassified[pid] = (ShortName(p.Comm, p.Cmdline), p.Ticks);
         }
-        return new Snapshot(Stopwatch.GetTimestamp(), MachineBusyTicks(), groups);
+        return new Snapshot(Stopwatch.GetTimestamp(), MachineBusyTicks(), groups, unclassified);
     }
 
     private string? GroupOf(int pid, int parent, string comm, string cmdline,
@@ -80,6 +85,16 @@ public sealed class CpuSampler
             return "rabbitmq"; // beam.smp, erl_child_setup, inet_gethost…
         }
         return null;
+    }
+
+    /// <summary>"csc", "dotnet build tests/X", "beam.smp /tmp/…": enough to tell whose process it is.</summary>
+    private static string ShortName(string comm, string cmdline)
+    {
+        var args = cmdline.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (args.Length == 0) return "[" + comm + "]"; // a kernel thread
+        var name = Path.GetFileName(args[0]);
+        if (name == "dotnet" && args.Length > 1) name += " " + string.Join(' ', args.Skip(1).Take(2).Select(a => a.Length > 40 ? "…" + a[^40..] : a));
+        return name;
     }
 
     private int? _redisPid;
@@ -112,6 +127,9 @@ public sealed class CpuSampler
 /// <summary>CPU used during a round, in cores (1.0 = one core busy the whole round).</summary>
 public sealed record CpuUsage(double Seconds, double MachineBusyCores, IReadOnlyDictionary<string, double> Cores)
 {
+    /// <summary>The processes outside every group that used the most CPU (cores), by name; what is left of "other" is the kernel's.</summary>
+    public IReadOnlyList<(string Name, double Cores)> OtherTop { get; init; } = [];
+
     /// <summary>CPU milliseconds one successful request cost in <paramref name="group"/>.</summary>
     public double MsPerRequest(string group, long requests) =>
         requests == 0 ? double.NaN : Cores.GetValueOrDefault(group) * Seconds * 1000 / requests;
@@ -129,6 +147,15 @@ public static class CpuSnapshotExtensions
                 cores[group] = Cores(Math.Max(0, ticks - before.Ticks.GetValueOrDefault(group)));
         var machine = Cores(after.MachineBusy - before.MachineBusy);
         cores["other"] = Math.Max(0, machine - cores.Values.Sum());
-        return new CpuUsage(seconds, machine, cores);
+        var top = new List<(string, double)>();
+        if (after.Unclassified is { } now)
+        {
+            var old = before.Unclassified ?? new Dictionary<int, (string, long)>();
+            // A process that started during the round counts whole; one that ended is lost (its ticks went with it).
+            top = now.Select(p => (p.Value.Name, Ticks: p.Value.Ticks - (old.TryGetValue(p.Key, out var o) ? o.Ticks : 0)))
+                .GroupBy(p => p.Name).Select(g => (g.Key, Cores(g.Sum(p => Math.Max(0, p.Ticks)))))
+                .Where(p => p.Item2 >= 0.005).OrderByDescending(p => p.Item2).Take(6).ToList();
+        }
+        return new CpuUsage(seconds, machine, cores) { OtherTop = top };
     }
 }

@@ -16,7 +16,9 @@ public static class DatabaseSetup
     /// folder) or Postgres (distributed, ConnectionStrings:{name}). The schema is applied at start:
     /// EF Core migrations on PostgreSQL, the model itself on SQLite.
     /// </summary>
-    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string name)
+    /// <param name="tunePostgres">Connection settings one service needs beyond these (PostgreSQL only).</param>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string name,
+        Action<NpgsqlConnectionStringBuilder>? tunePostgres = null)
         where TContext : ServiceDbContext
     {
         var provider = builder.Configuration["Database:Provider"] ?? "Sqlite";
@@ -36,7 +38,9 @@ public static class DatabaseSetup
             // session-level advisory locks: the feed's are transaction-level), so a pooled connection need not
             // be reset with a round trip each time it is taken: that reset was one more statement on the server
             // for every request.
-            connectionString = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+            var settings = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
+            tunePostgres?.Invoke(settings);
+            connectionString = settings.ConnectionString;
         }
 
         builder.Services.TryAddSingleton<OutboxSignal>();

@@ -101,53 +101,67 @@ public sealed class OutboxDispatcher<TContext>(
             .OrderBy(m => m.Id)
             .Take(BatchSize)
             .ToListAsync(cancellationToken);
-        // The batch's publishes are in flight together and confirmed together: awaiting each confirm before the next
-        // publish capped a service near a thousand events a second, and Screening makes two or three per inspection.
-        var publishes = new List<Task>(batch.Count);
-        foreach (var message in batch)
-        {
-            var type = System.Type.GetType(message.Type, throwOnError: false);
-            if (type is null)
-            {
-                // A row nobody can read (a type removed by a bad deployment) would block the rest
-                // forever: set it aside with the reason, loudly.
-                message.LastError = $"unknown event type {message.Type}; not published";
-                message.SentAt = time.GetUtcNow();
-                log.LogError("Outbox of {Context}: event {MessageId} has unknown type {Type} and was set aside", typeof(TContext).Name, message.MessageId, message.Type);
-                continue;
-            }
-            publishes.Add(PublishAsync(message, type, cancellationToken));
-        }
+        var sent = 0;
+        // The batch's publishes go out together and are confirmed together: one broker round trip for the batch
+        // instead of one a row, which held a service to ~600 events/s. They are started in the rows' order on one
+        // channel; consumers never relied on order (they consume concurrently and are idempotent).
+        var publishes = new List<(OutboxMessage Message, Activity? Activity, Task Publish)>(batch.Count);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PublishTimeout);
+        var previous = Activity.Current;
         try
         {
-            await Task.WhenAll(publishes);
+            foreach (var message in batch)
+            {
+                var type = System.Type.GetType(message.Type, throwOnError: false);
+                if (type is null)
+                {
+                    // A row nobody can read (a type removed by a bad deployment) would block the rest
+                    // forever: set it aside with the reason, loudly.
+                    message.LastError = $"unknown event type {message.Type}; not published";
+                    message.SentAt = time.GetUtcNow();
+                    log.LogError("Outbox of {Context}: event {MessageId} has unknown type {Type} and was set aside", typeof(TContext).Name, message.MessageId, message.Type);
+                    continue;
+                }
+                var evt = JsonSerializer.Deserialize(message.Body, type, MessageJson.Options)!;
+                ActivityContext.TryParse(message.TraceParent, null, out var parent);
+                // Each publish joins its own request's trace: the activity is current only while the publish starts.
+                Activity.Current = null;
+                var activity = Source.StartActivity("outbox publish " + type.Name, ActivityKind.Producer, parent);
+                message.Attempts++;
+                Task publish;
+                try { publish = bus.Publish(evt, type, ctx => ctx.MessageId = message.MessageId, timeout.Token); }
+                catch (Exception ex) { publish = Task.FromException(ex); }
+                finally { Activity.Current = previous; }
+                publishes.Add((message, activity, publish));
+            }
+            Exception? failure = null;
+            foreach (var (message, activity, publish) in publishes)
+            {
+                try
+                {
+                    await publish;
+                    message.SentAt = time.GetUtcNow();
+                    message.LastError = null;
+                    sent++;
+                }
+                catch (Exception ex)
+                {
+                    message.LastError = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
+                    failure ??= ex;
+                }
+                finally
+                {
+                    activity?.Dispose();
+                }
+            }
+            if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
         finally
         {
             // Mark what was confirmed even when another publish failed, so it is not sent again.
             await db.SaveChangesAsync(CancellationToken.None);
         }
-        return publishes.Count;
-    }
-
-    private async Task PublishAsync(OutboxMessage message, Type type, CancellationToken cancellationToken)
-    {
-        var evt = JsonSerializer.Deserialize(message.Body, type, MessageJson.Options)!;
-        ActivityContext.TryParse(message.TraceParent, null, out var parent);
-        using var activity = Source.StartActivity("outbox publish " + type.Name, ActivityKind.Producer, parent);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(PublishTimeout);
-        message.Attempts++;
-        try
-        {
-            await bus.Publish(evt, type, ctx => ctx.MessageId = message.MessageId, timeout.Token);
-        }
-        catch (Exception ex)
-        {
-            message.LastError = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
-            throw;
-        }
-        message.SentAt = time.GetUtcNow();
-        message.LastError = null;
+        return sent;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace JinDu.BuildingBlocks.Messaging;
@@ -32,8 +33,18 @@ public sealed class OutboxSaveInterceptor(OutboxSignal signal) : SaveChangesInte
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        _pending.Value = eventData.Context?.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added) == true;
+        _pending.Value = eventData.Context is { } context && HasNewRows(context.ChangeTracker);
         return base.SavingChangesAsync(eventData, result, cancellationToken);
+    }
+
+    private static bool HasNewRows(ChangeTracker tracker)
+    {
+        // Rows are added with DbSet.Add, which marks them at once: no need for the scan of every tracked entity that
+        // Entries() starts with (SaveChanges makes that scan itself right after; twice cost a large batch dearly).
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try { return tracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added); }
+        finally { tracker.AutoDetectChangesEnabled = detect; }
     }
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)

@@ -15,6 +15,9 @@ namespace JinDu.Leads.Correlation;
 /// </summary>
 public sealed class Correlator(LeadsDbContext db, DivisionCatalog divisions, ILogger<Correlator> log)
 {
+    /// <summary>At most this many leads are linked to one lead per change, so one very common token cannot fan out without bound.</summary>
+    public const int MaxLinks = 100;
+
     public async Task LinkAsync(Lead lead, IReadOnlyCollection<LeadSubject> newSubjects, DateTimeOffset now, CancellationToken ct, long except = 0)
     {
         if (newSubjects.Count == 0) return;
@@ -24,8 +27,23 @@ public sealed class Correlator(LeadsDbContext db, DivisionCatalog divisions, ILo
             .Where(LeadScope.Watched)
             .Where(l => l.Id != lead.Id && l.Id != except && l.Subjects.Any(s => tokens.Contains(s.Token)))
             .OrderBy(l => l.Id)
-            .Take(100)
+            .Take(MaxLinks)
             .ToListAsync(ct);
+        Link(lead, newSubjects, now, others);
+    }
+
+    /// <summary>
+    /// Links <paramref name="lead"/> to the watched leads among <paramref name="candidates"/> that have one of the new
+    /// subjects' tokens, judged on their state in this unit of work. Candidates come in id order, leads not yet saved
+    /// last in the order they were made (what a query would return had each been saved before the next change).
+    /// </summary>
+    public void Link(Lead lead, IReadOnlyCollection<LeadSubject> newSubjects, DateTimeOffset now, IEnumerable<Lead> candidates)
+    {
+        if (newSubjects.Count == 0) return;
+        var tokens = newSubjects.Select(s => s.Token).ToHashSet(StringComparer.Ordinal);
+        var others = candidates
+            .Where(o => !ReferenceEquals(o, lead) && LeadScope.IsWatched(o) && o.Subjects.Any(s => tokens.Contains(s.Token)))
+            .Take(MaxLinks);
         foreach (var other in others)
         {
             if (other.PublicId == lead.PublicId || lead.Links.Any(k => k.OtherLeadId == other.PublicId)) continue;

@@ -17,6 +17,9 @@ namespace JinDu.Leads.Correlation;
 /// </summary>
 public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, ILogger<HitTasks> log)
 {
+    /// <summary>At most this many owners get a task for one hit.</summary>
+    public const int MaxOwners = 100;
+
     public async Task OpenForAsync(FlagToLeadConsumer.Flag flag, CancellationToken ct)
     {
         var tokens = flag.Subjects.Select(s => s.Token).Distinct().ToList();
@@ -24,32 +27,45 @@ public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, ILogger<HitTas
             .Where(LeadScope.Watched)
             .Where(l => l.OwnerAgency != flag.HitAgency && l.Subjects.Any(s => tokens.Contains(s.Token)))
             .Select(l => new { l.Id, l.PublicId, l.Reference, l.OwnerAgency, l.Severity })
-            .Take(100)
+            .Take(MaxOwners)
             .ToListAsync(ct);
-        var hitId = flag.SourceId ?? flag.EventId;
-        var now = clock.Now;
+        var hitId = HitIdOf(flag);
         foreach (var lead in owners)
         {
             if (await db.HitTasks.AnyAsync(t => t.LeadId == lead.Id && t.HitId == hitId, ct)) continue;
-            var urgency = flag.Source == LeadSource.Checkpoint || lead.Severity >= 4 ? HitUrgency.Urgent : HitUrgency.Routine;
-            var task = new HitConfirmationTask
-            {
-                PublicId = Guid.CreateVersion7(),
-                OwnerAgency = lead.OwnerAgency,
-                LeadId = lead.Id,
-                LeadPublicId = lead.PublicId,
-                LeadReference = lead.Reference,
-                HitId = hitId,
-                HitAgency = flag.HitAgency,
-                HitDescription = flag.Detail.Length > 300 ? flag.Detail[..300] : flag.Detail,
-                Urgency = urgency,
-                Status = HitTaskStatus.Open,
-                CreatedAt = now,
-                DueAt = now + (urgency == HitUrgency.Urgent ? HitConfirmationTask.UrgentWithin : HitConfirmationTask.RoutineWithin),
-            };
-            db.HitTasks.Add(task);
-            log.LogInformation("Hit on lead {Reference} from {Agency}: {Urgency} confirmation task due {DueAt:O}", lead.Reference, flag.HitAgency, urgency, task.DueAt);
+            db.HitTasks.Add(For(flag, lead.Id, lead.PublicId, lead.Reference, lead.OwnerAgency, lead.Severity));
         }
+    }
+
+    /// <summary>The hit a task is about: the inspection, or for a parcel the flag itself.</summary>
+    public static Guid HitIdOf(FlagToLeadConsumer.Flag flag) => flag.SourceId ?? flag.EventId;
+
+    /// <summary>Whether the flag is a hit on <paramref name="lead"/> (judged on the lead's state in this unit of work).</summary>
+    public static bool IsHitOn(FlagToLeadConsumer.Flag flag, Lead lead) =>
+        lead.OwnerAgency != flag.HitAgency && LeadScope.IsWatched(lead) && lead.Subjects.Any(s => flag.Subjects.Any(f => f.Token == s.Token));
+
+    /// <summary>A new open task for the owner of a lead the flag hit; <paramref name="leadId"/> may be set later, once the lead is saved.</summary>
+    public HitConfirmationTask For(FlagToLeadConsumer.Flag flag, long leadId, Guid leadPublicId, string leadReference, string ownerAgency, int severity)
+    {
+        var now = clock.Now;
+        var urgency = flag.Source == LeadSource.Checkpoint || severity >= 4 ? HitUrgency.Urgent : HitUrgency.Routine;
+        var task = new HitConfirmationTask
+        {
+            PublicId = Guid.CreateVersion7(),
+            OwnerAgency = ownerAgency,
+            LeadId = leadId,
+            LeadPublicId = leadPublicId,
+            LeadReference = leadReference,
+            HitId = HitIdOf(flag),
+            HitAgency = flag.HitAgency,
+            HitDescription = flag.Detail.Length > 300 ? flag.Detail[..300] : flag.Detail,
+            Urgency = urgency,
+            Status = HitTaskStatus.Open,
+            CreatedAt = now,
+            DueAt = now + (urgency == HitUrgency.Urgent ? HitConfirmationTask.UrgentWithin : HitConfirmationTask.RoutineWithin),
+        };
+        log.LogInformation("Hit on lead {Reference} from {Agency}: {Urgency} confirmation task due {DueAt:O}", leadReference, flag.HitAgency, urgency, task.DueAt);
+        return task;
     }
 }
 

@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+using JinDu.Contracts;
+using JinDu.Screening.Contracts.Events;
+using JinDu.Testing;
+using MassTransit;
+using RabbitMQ.Client;
+
+namespace JinDu.IntegrationTests;
+
+/// <summary>
+/// Leads applies screening flags in batches, one transaction each. Flags that wait in the queue while Leads is down
+/// arrive together when it is back, so they land in one batch: they must have exactly the effect they would have had
+/// one after the other, and a message that cannot be applied must not take the rest of its batch with it.
+/// </summary>
+[Collection(DistributedCollection.Name)]
+public sealed class Flags_applied_in_batches(DistributedPlatform platform)
+{
+    private const string ErrorQueue = "leads-flag-to-lead_error";
+    private readonly PlatformClient _client = platform.Platform();
+
+    private static InspectionFlagged Flag(string agency, Guid checkpoint, string token, string result = "seizure") => new()
+    {
+        EventId = Guid.NewGuid(),
+        OccurredAt = DateTimeOffset.UtcNow,
+        ProducerAgency = agency,
+        InspectionId = Guid.NewGuid(),
+        CheckpointId = checkpoint,
+        CheckpointName = agency + " 公安检查站",
+        Result = result,
+        InspectedAt = DateTimeOffset.UtcNow,
+        Subjects = [new FlaggedSubject(SubjectKind.Person, token, "5227**********" + token[^4..], "522726")],
+        Seizures = result == "seizure" ? [new SeizureLine("methamphetamine", 5m)] : [],
+    };
+
+    private static string NewToken() => "batch-test-" + Guid.NewGuid().ToString("N");
+
+    private async Task<JsonArray> LeadsFromAsync(Guid inspectionId, string analyst) =>
+        (await _client.GetJsonAsync($"/api/leads/v1/leads?sourceId={inspectionId}", analyst))["items"]!.AsArray();
+
+    private async Task<JsonNode> LeadAsync(JsonNode item, string analyst) =>
+        await _client.GetJsonAsync($"/api/leads/v1/leads/{item["id"]}", analyst);
+
+    private static int FlagEntries(JsonNode lead) =>
+        lead["timeline"]!.AsArray().Count(t => t!["action"]!.GetValue<string>() is "created_from_flag" or "flag_joined");
+
+    /// <summary>Publishes the flags while Leads is down, so that they wait in its queue and reach it together when it is back.</summary>
+    private async Task PublishWhileLeadsIsDownAsync(params InspectionFlagged[] flags)
+    {
+        await platform.StopServiceAsync("leads");
+        try
+        {
+            var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.Servers.RabbitMqUri)));
+            await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+            try
+            {
+                foreach (var flag in flags) await bus.Publish(flag);
+            }
+            finally
+            {
+                await bus.StopAsync();
+            }
+        }
+        finally
+        {
+            await platform.StartServiceAsync("leads");
+        }
+    }
+
+    [Fact]
+    public async Task Flags_that_arrive_together_have_the_effect_they_would_have_one_after_the_other()
+    {
+        var person = NewToken();
+        // Three flags of one new person in 荔波: the first makes a lead, the other two join it.
+        var same = Enumerable.Range(0, 3).Select(_ => Flag("522722", PlatformClient.LiboCheckpoint, person)).ToList();
+        // The same person at 独山's checkpoint: 独山's own lead, linked to 荔波's (made in the same batch), and a hit for 荔波 to confirm.
+        var elsewhere = Flag("522726", PlatformClient.DushanCheckpoint, person, "positive_test");
+        // One event delivered twice in the batch.
+        var twice = Flag("522722", PlatformClient.LiboCheckpoint, NewToken(), "suspicious");
+        await PublishWhileLeadsIsDownAsync(same[0], twice, same[1], elsewhere, twice, same[2]);
+
+        // One lead of 荔波 for the person, with all three flags on its timeline; the later flags made no lead of their own.
+        var libo = await PlatformClient.EventuallyAsync(async () =>
+        {
+            var found = await LeadsFromAsync(same[0].InspectionId, "analyst.522722");
+            return found.Count == 1 && await LeadAsync(found[0]!, "analyst.522722") is { } lead && FlagEntries(lead) == 3 ? lead : null;
+        }, TimeSpan.FromSeconds(60), "荔波's lead with three flags");
+        Assert.Equal("created_from_flag", libo["timeline"]!.AsArray().First(t => t!["action"]!.GetValue<string>() != "correlated")!["action"]!.GetValue<string>());
+        Assert.Empty(await LeadsFromAsync(same[1].InspectionId, "analyst.522722"));
+        Assert.Empty(await LeadsFromAsync(same[2].InspectionId, "analyst.522722"));
+        Assert.Equal(4, libo["severity"]!.GetValue<int>());
+
+        // 独山's lead is its own, and the two are linked both ways, although 荔波's did not exist before the batch.
+        var dushan = await LeadAsync(Assert.Single(await LeadsFromAsync(elsewhere.InspectionId, "analyst.522726"))!, "analyst.522726");
+        Assert.Equal("522726", dushan["ownerAgency"]!.GetValue<string>());
+        Assert.Equal(1, FlagEntries(dushan));
+        Assert.Equal(libo["reference"]!.GetValue<string>(), Assert.Single(dushan["links"]!.AsArray())!["reference"]!.GetValue<string>());
+        Assert.Equal(dushan["reference"]!.GetValue<string>(), Assert.Single(libo["links"]!.AsArray())!["reference"]!.GetValue<string>());
+
+        // 独山's checkpoint hit 荔波's lead: 荔波 has one urgent task to confirm it.
+        var tasks = (await _client.GetJsonAsync("/api/leads/v1/hit-tasks?limit=200", "analyst.522722"))["items"]!.AsArray()
+            .Where(t => t!["leadReference"]!.GetValue<string>() == libo["reference"]!.GetValue<string>()).ToList();
+        var task = Assert.Single(tasks)!;
+        Assert.Equal("522726", task["hitAgency"]!.GetValue<string>());
+        Assert.Equal("urgent", task["urgency"]!.GetValue<string>());
+
+        // The event delivered twice: one lead, one flag on it.
+        var once = Assert.Single(await LeadsFromAsync(twice.InspectionId, "analyst.522722"))!;
+        Assert.Equal(1, FlagEntries(await LeadAsync(once, "analyst.522722")));
+    }
+
+    [Fact]
+    public async Task A_flag_that_cannot_be_applied_goes_to_the_error_queue_alone()
+    {
+        var good = Enumerable.Range(0, 4).Select(i => Flag(i % 2 == 0 ? "522722" : "522726",
+            i % 2 == 0 ? PlatformClient.LiboCheckpoint : PlatformClient.DushanCheckpoint, NewToken())).ToList();
+        // A producer's bug: a token longer than any token can be, which PostgreSQL refuses to store.
+        var bad = Flag("522722", PlatformClient.LiboCheckpoint, NewToken() + new string('x', 100));
+        await PublishWhileLeadsIsDownAsync(good[0], good[1], bad, good[2], good[3]);
+
+        // Every other flag of its batch made its lead.
+        foreach (var flag in good)
+        {
+            var analyst = "analyst." + flag.ProducerAgency;
+            var lead = await PlatformClient.EventuallyAsync(async () => (await LeadsFromAsync(flag.InspectionId, analyst)).FirstOrDefault(),
+                TimeSpan.FromSeconds(60), "the lead of a good flag in the bad one's batch");
+            Assert.Equal(1, FlagEntries(await LeadAsync(lead!, analyst)));
+        }
+
+        // The bad one made nothing and waits in the error queue, alone, for an operator.
+        var parked = await PlatformClient.EventuallyAsync(() => ErrorQueueIdsAsync(), TimeSpan.FromSeconds(60), "the bad flag in " + ErrorQueue);
+        Assert.Contains(bad.EventId.ToString(), parked);
+        foreach (var flag in good)
+            Assert.DoesNotContain(flag.EventId.ToString(), parked);
+        Assert.Empty(await LeadsFromAsync(bad.InspectionId, "analyst.522722"));
+    }
+
+    /// <summary>The event ids of the flags in Leads' flag error queue (read and put back), or null while it is empty.</summary>
+    private async Task<List<string>?> ErrorQueueIdsAsync()
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(platform.Servers.RabbitMqUri) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            await channel.QueueDeclarePassiveAsync(ErrorQueue);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return null; // not declared yet: nothing has failed so far
+        }
+        var ids = new List<string>();
+        while (await channel.BasicGetAsync(ErrorQueue, autoAck: false) is { } message)
+            ids.Add(JsonNode.Parse(message.Body.Span)!["message"]!["eventId"]!.GetValue<string>());
+        // Unacknowledged: closing the channel puts them back.
+        return ids.Count == 0 ? null : ids;
+    }
+}
