@@ -251,7 +251,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
                 .Select(t => new { t.LeadId, t.HitId }).ToListAsync(ct))
             .Select(t => (t.LeadId, t.HitId)).ToHashSet();
         foreach (var (lead, task) in hits.Where(h => h.Lead.Id != 0 && !stored.Contains((h.Lead.Id, h.Task.HitId))))
-            db.HitTasks.Add(task);
+            hitTasks.Add(task);
         await db.SaveChangesAsync(ct);
         // Tasks on leads this batch made need the leads' ids, which the save just gave them.
         var onNew = hits.Where(h => h.Task.LeadId == 0).ToList();
@@ -260,7 +260,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
             foreach (var (lead, task) in onNew)
             {
                 task.LeadId = lead.Id;
-                db.HitTasks.Add(task);
+                hitTasks.Add(task);
             }
             await db.SaveChangesAsync(ct);
         }

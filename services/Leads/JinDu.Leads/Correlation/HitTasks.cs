@@ -15,8 +15,11 @@ namespace JinDu.Leads.Correlation;
 /// serious (severity 4 or 5), in an hour otherwise. The hit's agency is the checkpoint's, or for a parcel the
 /// outlet's county (a watchlisted parcel's flag is already addressed to the lead's owner).
 /// </summary>
-public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, ILogger<HitTasks> log)
+public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, DivisionCatalog divisions, ILogger<HitTasks> log)
 {
+    // Where each task built in this unit of work came from, for its announcement (the task itself does not keep it).
+    private readonly Dictionary<Guid, LeadSource> _sources = [];
+
     /// <summary>At most this many owners get a task for one hit.</summary>
     public const int MaxOwners = 100;
 
@@ -33,7 +36,7 @@ public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, ILogger<HitTas
         foreach (var lead in owners)
         {
             if (await db.HitTasks.AnyAsync(t => t.LeadId == lead.Id && t.HitId == hitId, ct)) continue;
-            db.HitTasks.Add(For(flag, lead.Id, lead.PublicId, lead.Reference, lead.OwnerAgency, lead.Severity));
+            Add(For(flag, lead.Id, lead.PublicId, lead.Reference, lead.OwnerAgency, lead.Severity));
         }
     }
 
@@ -65,7 +68,32 @@ public sealed class HitTasks(LeadsDbContext db, LeadsClock clock, ILogger<HitTas
             DueAt = now + (urgency == HitUrgency.Urgent ? HitConfirmationTask.UrgentWithin : HitConfirmationTask.RoutineWithin),
         };
         log.LogInformation("Hit on lead {Reference} from {Agency}: {Urgency} confirmation task due {DueAt:O}", leadReference, flag.HitAgency, urgency, task.DueAt);
+        _sources[task.PublicId] = flag.Source;
         return task;
+    }
+
+    /// <summary>
+    /// Stores a task and announces it in the same unit of work: HitConfirmationRequested, a pointer to the owner's lead
+    /// with the clock, which Cooperation delivers to the owner through its channels.
+    /// </summary>
+    public void Add(HitConfirmationTask task)
+    {
+        db.HitTasks.Add(task);
+        db.OutboxMessages.Add(OutboxMessage.From(new HitConfirmationRequested
+        {
+            EventId = Guid.CreateVersion7(),
+            OccurredAt = task.CreatedAt,
+            ProducerAgency = task.OwnerAgency,
+            TaskId = task.PublicId,
+            LeadId = task.LeadPublicId,
+            LeadReference = task.LeadReference,
+            OwnerAgency = task.OwnerAgency,
+            HitAgency = task.HitAgency,
+            HitContact = divisions.ContactOf(task.HitAgency),
+            HitSource = EnumText.Of(_sources.GetValueOrDefault(task.PublicId, LeadSource.Checkpoint)),
+            Urgency = EnumText.Of(task.Urgency),
+            DueAt = task.DueAt,
+        }));
     }
 }
 
