@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace JinDu.Cooperation.Webhooks;
 
 /// <summary>
-/// Pushes due webhook deliveries. Each subscriber is drained by its own task, one request at a time in sequence
-/// order; at most <see cref="WebhookOptions.MaxConcurrency"/> subscribers are served at once, and every request has
+/// Pushes due webhook deliveries. Each subscriber is drained by its own task, in sequence order with at most
+/// <see cref="WebhookOptions.RequestsPerSubscriber"/> requests in flight; at most <see cref="WebhookOptions.MaxConcurrency"/> subscribers are served at once, and every request has
 /// a time-out, so a slow or dead subscriber holds one slot at most and never delays the others. When a subscriber
 /// fails, it rests until its earliest retry is due instead of being tried with every other waiting message.
 /// The loop waits on real time (new deliveries wake it at once); what is due is decided by <see cref="CooperationClock"/>.
@@ -88,22 +88,45 @@ public sealed class WebhookDispatcher(
                 var claimed = await ClaimAsync(db, due, now, ct);
                 var notificationIds = due.Where(d => claimed.Contains(d.Id)).Select(d => d.NotificationId).ToList();
                 var notifications = await db.Notifications.AsNoTracking().Where(n => notificationIds.Contains(n.Id)).ToDictionaryAsync(n => n.Id, ct);
-                foreach (var delivery in due)
+                var batch = due.Where(d => claimed.Contains(d.Id)).ToList();
+                var results = new AttemptResult?[batch.Count];
+                var resting = 0;
+                // In sequence order, a few requests in flight at once (one at a time could not keep up with a county
+                // receiving hundreds of notices a second); once the receiver asks for a retry, the rest are not sent.
+                await Parallel.ForEachAsync(Enumerable.Range(0, batch.Count),
+                    new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.CurrentValue.RequestsPerSubscriber), CancellationToken = ct },
+                    async (i, token) =>
+                    {
+                        if (Volatile.Read(ref resting) != 0) return;
+                        var result = await sender.SendAsync(endpoint.Url, keys, notifications[batch[i].NotificationId], token);
+                        results[i] = result;
+                        if (result.Verdict == AttemptVerdict.Retry) Interlocked.Exchange(ref resting, 1);
+                    });
+                DateTimeOffset? restUntil = null;
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    if (!claimed.Contains(delivery.Id)) continue;
-                    var notification = notifications[delivery.NotificationId];
-                    var result = await sender.SendAsync(endpoint.Url, keys, notification, ct);
+                    var delivery = batch[i];
+                    if (results[i] is not { } result) continue;
                     var outcome = Record(db, delivery, result);
-                    await db.SaveChangesAsync(ct);
                     if (outcome != "delivered")
                         log.LogWarning("Webhook to {Agency} #{Sequence} ({MessageId}): {Outcome}, {Error}", agency, delivery.Sequence, delivery.MessageId, outcome, result.Error);
                     if (result.Verdict == AttemptVerdict.Retry)
                     {
-                        // The receiver is away or overloaded: let it rest until this message's retry, rather than
-                        // hitting it with every other waiting message now.
-                        _restingUntil[agency] = delivery.Status == DeliveryStatus.Pending ? delivery.NextAttemptAt : clock.Now;
-                        return;
+                        var next = delivery.Status == DeliveryStatus.Pending ? delivery.NextAttemptAt : clock.Now;
+                        restUntil = restUntil is { } r && r < next ? r : next;
                     }
+                }
+                // What was claimed but not sent is due again with the retry, not when its claim would have run out.
+                for (var i = 0; i < batch.Count; i++)
+                    if (results[i] is null) batch[i].NextAttemptAt = restUntil ?? clock.Now;
+                // One save for the batch: a crash before it sends these again under the same ids (at least once).
+                await db.SaveChangesAsync(ct);
+                if (restUntil is { } until)
+                {
+                    // The receiver is away or overloaded: let it rest until its earliest retry, rather than
+                    // hitting it with every other waiting message now.
+                    _restingUntil[agency] = until;
+                    return;
                 }
                 if (due.Count < BatchSize) return;
             }

@@ -9,8 +9,13 @@ public sealed class WebhookOptions
     /// </summary>
     public List<string> AllowedHosts { get; set; } = [];
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
-    /// <summary>How many subscribers are delivered to at once; each subscriber gets one request at a time.</summary>
+    /// <summary>How many subscribers are delivered to at once.</summary>
     public int MaxConcurrency { get; set; } = 16;
+    /// <summary>
+    /// Requests in flight to one subscriber at once, started in sequence order (they may complete out of order; the
+    /// CloudEvents <c>sequence</c> and the position say where each belongs).
+    /// </summary>
+    public int RequestsPerSubscriber { get; set; } = 8;
     /// <summary>How long a message is retried before it goes to the dead-letter list.</summary>
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromHours(24);
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
