@@ -49,6 +49,7 @@ public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter wr
             log.LogWarning(ex, "{Consumer}: a batch of {Count} failed; applying its events one at a time", consumer, messages.Count);
         }
 
+        var failed = new List<ConsumeContext<T>>();
         foreach (var message in messages.DistinctBy(m => idOf(m.Message)))
         {
             try
@@ -60,10 +61,14 @@ public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter wr
             {
                 db.ChangeTracker.Clear();
                 log.LogWarning(ex, "{Consumer}: event {EventId} failed on its own; forwarded to {Queue} for retries", consumer, idOf(message.Message), singleQueue);
-                var endpoint = await message.GetSendEndpoint(new Uri($"queue:{singleQueue}"));
-                await message.Forward(endpoint);
+                failed.Add(message);
             }
         }
+        // Sent to the endpoint's exchange, which the endpoint declared with its quorum queue ("queue:" would declare the
+        // queue again, without those arguments, and the broker refuses that). Should forwarding fail, the batch fails and
+        // is redelivered: what was applied above is skipped then by the inbox.
+        foreach (var message in failed)
+            await message.Forward(await message.GetSendEndpoint(new Uri($"exchange:{singleQueue}")), message.Message);
     }
 
     private async Task<int> ApplyOnceAsync<T>(IReadOnlyList<T> events, string consumer, Func<T, Guid> idOf, Func<T, CancellationToken, Task> apply,
