@@ -37,7 +37,7 @@ public sealed class Leaks_over_every_channel(CooperationPlatform platform) : ICl
         var token = platform.Factory.Services.GetRequiredService<PersonalDataProtector>().Token(SubjectKind.Person, person);
         LeadOffer Offer(SharingLevel level, string reference) => new(Guid.CreateVersion7(), NoticeType.LeadShared, "522726", level, HandlingCode.H0,
             Guid.CreateVersion7(), reference, "trafficking", 3, ["heroin"], [new OutgoingSubject(SubjectKind.Person, token, masked, person)],
-            "独山县禁毒办", []);
+            "独山县禁毒办", ["522701"]); // named, as Leads addresses a partner: subscribers are added at prefecture level only
         await using (var scope = platform.Factory.Services.CreateAsyncScope())
         {
             var router = scope.ServiceProvider.GetRequiredService<NoticeRouter>();

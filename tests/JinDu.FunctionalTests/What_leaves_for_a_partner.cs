@@ -42,10 +42,12 @@ public sealed class What_leaves_for_a_partner(StandaloneFactory factory) : IClas
 
     private string Token(string person) => factory.Services.GetRequiredService<PersonalDataProtector>().Token(SubjectKind.Person, person);
 
+    // Addressed to 522701 as Leads would address a partner it shares with: at partners level subscribers are not added
+    // (only named agencies can open the lead), so the subscription alone no longer reaches it.
     private LeadOffer Offer(string owner, SharingLevel level, string person, HandlingCode handling = HandlingCode.H1, string? originalOwner = null) =>
         new(Guid.CreateVersion7(), NoticeType.LeadShared, owner, level, handling, Guid.CreateVersion7(), "L-" + Guid.NewGuid().ToString("N")[..8],
             "trafficking", 4, ["methamphetamine"], [new OutgoingSubject(SubjectKind.Person, Token(person), person[..4] + "**********" + person[^4..], person)],
-            "荔波县禁毒办 0854-0000000", [], "use for this case only", OriginalOwner: originalOwner);
+            "荔波县禁毒办 0854-0000000", ["522701"], "use for this case only", OriginalOwner: originalOwner);
 
     private async Task<JsonArray> InboxAsync(string user) =>
         (await _platform.GetJsonAsync("/api/cooperation/v1/inbox?limit=500", user))["items"]!.AsArray();

@@ -32,25 +32,27 @@ public sealed class DeconflictionNoticeConsumer(CooperationDbContext db, Notific
 {
     public static readonly string NoticeType = NoticeTypes.InboxType(Model.NoticeType.Deconfliction);
 
-    public async Task Consume(ConsumeContext<LeadsCorrelated> context)
+    /// <summary>The inbox name of this consumer's events, whichever path (batch or single) applies them.</summary>
+    public const string InboxName = nameof(DeconflictionNoticeConsumer);
+
+    public Task Consume(ConsumeContext<LeadsCorrelated> context) =>
+        db.ApplyOnceLockedAsync(context.Message.EventId, InboxName, time, () => ApplyAsync(context.Message, context.CancellationToken), context.CancellationToken);
+
+    /// <summary>One event's notice, in the caller's unit of work (single or batch).</summary>
+    public async Task ApplyAsync(LeadsCorrelated e, CancellationToken ct)
     {
-        var e = context.Message;
-        var ct = context.CancellationToken;
-        await db.ApplyOnceLockedAsync(e.EventId, nameof(DeconflictionNoticeConsumer), time, async () =>
+        if (divisions.Find(e.RecipientAgency) is null || divisions.Find(e.OtherAgency) is null)
         {
-            if (divisions.Find(e.RecipientAgency) is null || divisions.Find(e.OtherAgency) is null)
-            {
-                log.LogWarning("Deconfliction {EventId}: recipient {Recipient} or other agency {Other} is not a known division; nobody notified",
-                    e.EventId, e.RecipientAgency, e.OtherAgency);
-                return;
-            }
-            var notice = new DeconflictionNotice(e.RecipientLeadId, e.RecipientLeadReference, e.OtherAgency, e.OtherAgencyName,
-                e.OtherLeadReference, e.Contact, e.SubjectKind);
-            var title = $"冲突提示：贵单位线索 {e.RecipientLeadReference} 与{e.OtherAgencyName}线索 {e.OtherLeadReference} 涉及同一{KindText(e.SubjectKind)}，请联系{e.Contact}";
-            await writer.AddAsync(e.RecipientAgency, NoticeType, title, notice, e.EventId, e.ProducerAgency, ct);
-            log.LogInformation("Deconfliction notice to {Recipient}: lead {Reference} meets {Other}'s {OtherReference} on a {Kind}",
-                e.RecipientAgency, e.RecipientLeadReference, e.OtherAgency, e.OtherLeadReference, e.SubjectKind);
-        }, ct);
+            log.LogWarning("Deconfliction {EventId}: recipient {Recipient} or other agency {Other} is not a known division; nobody notified",
+                e.EventId, e.RecipientAgency, e.OtherAgency);
+            return;
+        }
+        var notice = new DeconflictionNotice(e.RecipientLeadId, e.RecipientLeadReference, e.OtherAgency, e.OtherAgencyName,
+            e.OtherLeadReference, e.Contact, e.SubjectKind);
+        var title = $"冲突提示：贵单位线索 {e.RecipientLeadReference} 与{e.OtherAgencyName}线索 {e.OtherLeadReference} 涉及同一{KindText(e.SubjectKind)}，请联系{e.Contact}";
+        await writer.AddAsync(e.RecipientAgency, NoticeType, title, notice, e.EventId, e.ProducerAgency, ct);
+        log.LogInformation("Deconfliction notice to {Recipient}: lead {Reference} meets {Other}'s {OtherReference} on a {Kind}",
+            e.RecipientAgency, e.RecipientLeadReference, e.OtherAgency, e.OtherLeadReference, e.SubjectKind);
     }
 
     private static string KindText(string kind) => kind switch

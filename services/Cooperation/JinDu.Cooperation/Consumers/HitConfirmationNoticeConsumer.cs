@@ -31,36 +31,42 @@ public sealed class HitConfirmationNoticeConsumer(CooperationDbContext db, Notif
     public static readonly string RequestedType = NoticeTypes.InboxType(NoticeType.HitConfirmation);
     public static readonly string OverdueType = NoticeTypes.InboxType(NoticeType.HitConfirmationOverdue);
 
-    public Task Consume(ConsumeContext<HitConfirmationRequested> context)
+    /// <summary>The inbox name of this consumer's events, whichever path (batch or single) applies them.</summary>
+    public const string InboxName = nameof(HitConfirmationNoticeConsumer);
+
+    public Task Consume(ConsumeContext<HitConfirmationRequested> context) =>
+        db.ApplyOnceLockedAsync(context.Message.EventId, InboxName, time, () => ApplyAsync(context.Message, context.CancellationToken), context.CancellationToken);
+
+    public Task Consume(ConsumeContext<HitConfirmationOverdue> context) =>
+        db.ApplyOnceLockedAsync(context.Message.EventId, InboxName, time, () => ApplyAsync(context.Message, context.CancellationToken), context.CancellationToken);
+
+    /// <summary>One event's notice, in the caller's unit of work (single or batch).</summary>
+    public Task ApplyAsync(HitConfirmationRequested e, CancellationToken ct)
     {
-        var e = context.Message;
         var notice = new HitConfirmationNotice(e.TaskId, e.LeadId, e.LeadReference, e.OwnerAgency, e.HitAgency, Name(e.HitAgency), e.HitContact,
             e.HitSource, e.Urgency, e.DueAt, Overdue: false);
         var title = $"比中核实（{(e.Urgency == "urgent" ? "紧急，10分钟内" : "1小时内")}）：{Name(e.HitAgency)}比中贵单位线索 {e.LeadReference}，请联系{e.HitContact}";
-        return NotifyAsync(e.EventId, e.OwnerAgency, RequestedType, title, notice, e.ProducerAgency, context.CancellationToken);
+        return NotifyAsync(e.EventId, e.OwnerAgency, RequestedType, title, notice, e.ProducerAgency, ct);
     }
 
-    public Task Consume(ConsumeContext<HitConfirmationOverdue> context)
+    /// <summary>One event's notice, in the caller's unit of work (single or batch).</summary>
+    public Task ApplyAsync(HitConfirmationOverdue e, CancellationToken ct)
     {
-        var e = context.Message;
         var notice = new HitConfirmationNotice(e.TaskId, null, e.LeadReference, e.OwnerAgency, e.HitAgency, Name(e.HitAgency),
             divisions.ContactOf(e.OwnerAgency), null, e.Urgency, e.DueAt, Overdue: true);
         var title = $"比中核实超时：{Name(e.OwnerAgency)}线索 {e.LeadReference} 被{Name(e.HitAgency)}比中，未在 {e.DueAt:yyyy-MM-dd HH:mm} UTC 前核实";
-        return NotifyAsync(e.EventId, e.EscalateTo, OverdueType, title, notice, e.ProducerAgency, context.CancellationToken);
+        return NotifyAsync(e.EventId, e.EscalateTo, OverdueType, title, notice, e.ProducerAgency, ct);
     }
 
     private async Task NotifyAsync(Guid eventId, string recipient, string type, string title, HitConfirmationNotice notice, string source, CancellationToken ct)
     {
-        await db.ApplyOnceLockedAsync(eventId, nameof(HitConfirmationNoticeConsumer), time, async () =>
+        if (divisions.Find(recipient) is null)
         {
-            if (divisions.Find(recipient) is null)
-            {
-                log.LogWarning("Hit confirmation {EventId}: recipient {Recipient} is not a known division; nobody notified", eventId, recipient);
-                return;
-            }
-            await writer.AddAsync(recipient, type, title, notice, eventId, source, ct);
-            log.LogInformation("Hit confirmation notice ({Type}) to {Recipient} for lead {Reference}", type, recipient, notice.LeadReference);
-        }, ct);
+            log.LogWarning("Hit confirmation {EventId}: recipient {Recipient} is not a known division; nobody notified", eventId, recipient);
+            return;
+        }
+        await writer.AddAsync(recipient, type, title, notice, eventId, source, ct);
+        log.LogInformation("Hit confirmation notice ({Type}) to {Recipient} for lead {Reference}", type, recipient, notice.LeadReference);
     }
 
     private string Name(string agency) => divisions.Find(agency)?.Name ?? agency;

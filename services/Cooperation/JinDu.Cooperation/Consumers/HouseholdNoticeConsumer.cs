@@ -57,9 +57,18 @@ public sealed class HouseholdNoticeConsumer(CooperationDbContext db, Notificatio
 {
     public static readonly string NoticeType = NoticeTypes.InboxType(Model.NoticeType.HouseholdNotice);
 
-    public Task Consume(ConsumeContext<InspectionFlagged> context)
+    /// <summary>The inbox name of this consumer's events, whichever path (batch or single) applies them.</summary>
+    public const string InboxName = nameof(HouseholdNoticeConsumer);
+
+    public Task Consume(ConsumeContext<InspectionFlagged> context) =>
+        db.ApplyOnceLockedAsync(context.Message.EventId, InboxName, time, () => ApplyAsync(context.Message, context.CancellationToken), context.CancellationToken);
+
+    public Task Consume(ConsumeContext<ParcelFlagged> context) =>
+        db.ApplyOnceLockedAsync(context.Message.EventId, InboxName, time, () => ApplyAsync(context.Message, context.CancellationToken), context.CancellationToken);
+
+    /// <summary>The notices of one inspection flag, in the caller's unit of work (single or batch).</summary>
+    public Task ApplyAsync(InspectionFlagged flag, CancellationToken ct)
     {
-        var flag = context.Message;
         return NotifyAsync(flag.EventId, flag.ProducerAgency, flag.Subjects, flag.Seizures.Select(x => x.Substance).Distinct().ToList(),
             $"inspection {flag.InspectionId}", (person, to, flagging, shown) =>
         (
@@ -69,12 +78,12 @@ public sealed class HouseholdNoticeConsumer(CooperationDbContext db, Notificatio
             to.Level == WatchLevel
                 ? $"布控比中：{flagging}{flag.CheckpointName}查获贵单位布控人员 {RedactionPolicy.Display(shown)}"
                 : $"户籍地通报：{flagging}{flag.CheckpointName}查获贵辖区户籍人员 {RedactionPolicy.Display(shown)}"
-        ), context.CancellationToken);
+        ), ct);
     }
 
-    public Task Consume(ConsumeContext<ParcelFlagged> context)
+    /// <summary>The notices of one parcel flag, in the caller's unit of work (single or batch).</summary>
+    public Task ApplyAsync(ParcelFlagged flag, CancellationToken ct)
     {
-        var flag = context.Message;
         return NotifyAsync(flag.EventId, flag.ProducerAgency, flag.Subjects, [], $"parcel {flag.WaybillMasked}", (person, to, flagging, shown) =>
         (
             new ParcelHouseholdNotice(flag.Company, flag.WaybillMasked, flag.OutletCode, flag.AcceptedAt, flag.Reason, flag.Referral,
@@ -83,7 +92,7 @@ public sealed class HouseholdNoticeConsumer(CooperationDbContext db, Notificatio
             to.Level == WatchLevel
                 ? $"布控比中：{flagging}寄递渠道发现贵单位布控人员 {RedactionPolicy.Display(shown)} 寄递可疑包裹"
                 : $"户籍地通报：{flagging}寄递渠道发现贵辖区户籍人员 {RedactionPolicy.Display(shown)} 寄递可疑包裹"
-        ), context.CancellationToken);
+        ), ct);
     }
 
     /// <summary>The routed level of a notice sent because a subscription watches the person, not because of the household.</summary>
@@ -100,41 +109,52 @@ public sealed class HouseholdNoticeConsumer(CooperationDbContext db, Notificatio
     private async Task NotifyAsync(Guid eventId, string producerAgency, IReadOnlyList<FlaggedSubject> subjects, IReadOnlyList<string> substances,
         string what, Func<FlaggedSubject, Route, string, RedactedSubject, (object Notice, string Title)> build, CancellationToken ct)
     {
-        await db.ApplyOnceLockedAsync(eventId, nameof(HouseholdNoticeConsumer), time, async () =>
+        var notified = new HashSet<string> { producerAgency };
+        var flagging = divisions.Find(producerAgency)?.Name ?? producerAgency;
+        async Task SendAsync(FlaggedSubject subject, Route to, Disclosure fallback)
         {
-            var notified = new HashSet<string> { producerAgency };
-            var flagging = divisions.Find(producerAgency)?.Name ?? producerAgency;
-            async Task SendAsync(FlaggedSubject subject, Route to, Disclosure fallback)
-            {
-                var disclosure = await rules.ForDutyAsync(producerAgency, to.Code, fallback, ct);
-                var shown = RedactionPolicy.Apply([new OutgoingSubject(subject.Kind, subject.Token, subject.Masked)], disclosure)[0];
-                var (notice, title) = build(subject, to, flagging, shown);
-                await writer.AddAsync(to.Code, NoticeType, title, notice, eventId, producerAgency, ct);
-                log.LogInformation("Flag ({What}): notice to {Recipient} ({Level}) for {Subject}", what, to.Code, to.Level, subject.Masked);
-            }
+            var disclosure = RedactionPolicy.ForDuty(producerAgency, to.Code, await AgreementsAsync(producerAgency, to.Code, ct), fallback);
+            var shown = RedactionPolicy.Apply([new OutgoingSubject(subject.Kind, subject.Token, subject.Masked)], disclosure)[0];
+            var (notice, title) = build(subject, to, flagging, shown);
+            await writer.AddAsync(to.Code, NoticeType, title, notice, eventId, producerAgency, ct);
+            log.LogInformation("Flag ({What}): notice to {Recipient} ({Level}) for {Subject}", what, to.Code, to.Level, subject.Masked);
+        }
 
-            foreach (var person in subjects.Where(s => s is { Kind: SubjectKind.Person, HouseholdCode: not null }))
+        foreach (var person in subjects.Where(s => s is { Kind: SubjectKind.Person, HouseholdCode: not null }))
+        {
+            var household = divisions.ResolveHousehold(person.HouseholdCode!);
+            if (household is null)
             {
-                var household = divisions.ResolveHousehold(person.HouseholdCode!);
-                if (household is null)
-                {
-                    log.LogWarning("Flag ({What}): household code {Code} is not a known division; nobody to notify", what, person.HouseholdCode);
-                    continue;
-                }
-                if (!notified.Add(household.Code)) continue;
-                await SendAsync(person, new Route(household.Code, household.Level.ToString().ToLowerInvariant()), Disclosure.Masked);
+                log.LogWarning("Flag ({What}): household code {Code} is not a known division; nobody to notify", what, person.HouseholdCode);
+                continue;
             }
+            if (!notified.Add(household.Code)) continue;
+            await SendAsync(person, new Route(household.Code, household.Level.ToString().ToLowerInvariant()), Disclosure.Masked);
+        }
 
-            var facts = new NoticeFacts(Model.NoticeType.HouseholdNotice, producerAgency, substances, null, subjects.Select(s => s.Token).ToList());
-            var watchers = (await db.Subscriptions.AsNoTracking()
-                    .Where(s => s.Types.Contains(Model.NoticeType.HouseholdNotice) && s.WatchTokens.Count > 0).ToListAsync(ct))
-                .Where(s => SubscriptionFilter.Matches(s, facts));
-            foreach (var watch in watchers)
-            {
-                if (!notified.Add(watch.Agency)) continue;
-                var subject = subjects.First(x => watch.WatchTokens.Contains(x.Token));
-                await SendAsync(subject, new Route(watch.Agency, WatchLevel), Disclosure.Tokens);
-            }
-        }, ct);
+        var facts = new NoticeFacts(Model.NoticeType.HouseholdNotice, producerAgency, substances, null, subjects.Select(s => s.Token).ToList());
+        var watchers = (await WatchesAsync(ct)).Where(s => SubscriptionFilter.Matches(s, facts));
+        foreach (var watch in watchers)
+        {
+            if (!notified.Add(watch.Agency)) continue;
+            var subject = subjects.First(x => watch.WatchTokens.Contains(x.Token));
+            await SendAsync(subject, new Route(watch.Agency, WatchLevel), Disclosure.Tokens);
+        }
+    }
+
+    // Read once per instance, that is per event or per batch of events (one scope each): a batch of a hundred flags
+    // asked for the same watches and the same pair of agencies' agreements a hundred times.
+    private List<Subscription>? _watches;
+    private readonly Dictionary<(string, string), IReadOnlyList<AgreementTerms>> _agreements = [];
+
+    private async Task<List<Subscription>> WatchesAsync(CancellationToken ct) =>
+        _watches ??= await db.Subscriptions.AsNoTracking()
+            .Where(s => s.Types.Contains(Model.NoticeType.HouseholdNotice) && s.WatchTokens.Count > 0).ToListAsync(ct);
+
+    private async Task<IReadOnlyList<AgreementTerms>> AgreementsAsync(string from, string to, CancellationToken ct)
+    {
+        if (!_agreements.TryGetValue((from, to), out var terms))
+            _agreements[(from, to)] = terms = await rules.AgreementsBetweenAsync(from, to, ct);
+        return terms;
     }
 }

@@ -23,6 +23,8 @@ public static class CooperationExtensions
         builder.AddOutbox<CooperationDbContext>();
         builder.Services.TryAddSingleton(sp => new CooperationClock(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddScoped<NotificationWriter>();
+        builder.Services.AddScoped<NoticeBatches>();
+        builder.Services.Configure<NoticeBatchOptions>(builder.Configuration.GetSection("Notifications:Batch"));
         builder.Services.AddScoped<SharingRules>();
         builder.Services.AddScoped<NoticeRouter>();
         builder.AddWebhooks();
@@ -42,9 +44,13 @@ public static class CooperationExtensions
 
     public static IBusRegistrationConfigurator AddCooperationConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<HouseholdNoticeConsumer>();
-        bus.AddConsumer<HitConfirmationNoticeConsumer>();
-        bus.AddConsumer<DeconflictionNoticeConsumer>();
+        // The high-volume notices in batches (see NoticeBatches); their single consumers serve the batches' fallback queues.
+        bus.AddConsumer<HouseholdNoticeBatchConsumer, NoticeBatchDefinition<HouseholdNoticeBatchConsumer>>();
+        bus.AddConsumer<DeconflictionNoticeBatchConsumer, NoticeBatchDefinition<DeconflictionNoticeBatchConsumer>>();
+        bus.AddConsumer<HitConfirmationNoticeBatchConsumer, NoticeBatchDefinition<HitConfirmationNoticeBatchConsumer>>();
+        bus.AddConsumer<HouseholdNoticeConsumer, NoticeSingleDefinition<HouseholdNoticeConsumer>>();
+        bus.AddConsumer<DeconflictionNoticeConsumer, NoticeSingleDefinition<DeconflictionNoticeConsumer>>();
+        bus.AddConsumer<HitConfirmationNoticeConsumer, NoticeSingleDefinition<HitConfirmationNoticeConsumer>>();
         bus.AddConsumer<LeadSharedConsumer>();
         return bus;
     }

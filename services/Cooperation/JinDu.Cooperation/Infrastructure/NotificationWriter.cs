@@ -10,18 +10,46 @@ namespace JinDu.Cooperation.Infrastructure;
 
 /// <summary>
 /// Puts a notice into a recipient's numbered stream and announces it, in the caller's unit of work.
-/// Inside a transaction on PostgreSQL (<see cref="UnitOfWork.ApplyOnceLockedAsync"/>) the recipient's stream row is
-/// locked until the commit, so concurrent writers take turns. Otherwise the row's sequence, a concurrency token,
-/// still keeps two writers from handing out one number: the loser's save fails and is retried.
+/// <para>Immediate (API callers, single events): inside a transaction on PostgreSQL
+/// (<see cref="UnitOfWork.ApplyOnceLockedAsync"/>) the recipient's stream row is locked until the commit, so concurrent
+/// writers take turns. Otherwise the row's sequence, a concurrency token, still keeps two writers from handing out one
+/// number: the loser's save fails and is retried.</para>
+/// <para>Deferred (<see cref="BeginDeferred"/>, a batch of events, <see cref="NoticeBatches"/>): notices are collected and
+/// numbered only by <see cref="FlushAsync"/>, which locks every stream the batch touches in one statement, in sorted
+/// order, so a batch holds each recipient's lock once and only for the end of its transaction, and two batches never
+/// wait for each other in a circle.</para>
 /// </summary>
 public sealed class NotificationWriter(CooperationDbContext db, TimeProvider time, CooperationClock clock, WebhookSignal webhookSignal,
     Streams.NotificationSignal streamSignal)
 {
     private bool _signalHooked;
+    private List<Notification>? _deferred;
+
+    /// <summary>From now on <see cref="AddAsync"/> collects; <see cref="FlushAsync"/> numbers and queues what it collected.</summary>
+    public void BeginDeferred() => _deferred = [];
+
+    /// <summary>Back to numbering each notice as it is added (what was collected and not flushed is dropped).</summary>
+    public void EndDeferred() => _deferred = null;
 
     public async Task<Notification> AddAsync(string recipient, string type, string title, object payload,
         Guid sourceEventId, string sourceAgency, CancellationToken ct)
     {
+        var notification = new Notification
+        {
+            PublicId = Guid.CreateVersion7(),
+            RecipientAgency = recipient,
+            Type = type,
+            Title = title,
+            Payload = JsonSerializer.Serialize(payload, JsonDefaults.Api),
+            SourceEventId = sourceEventId,
+            SourceAgency = sourceAgency,
+            CreatedAt = time.GetUtcNow(),
+        };
+        if (_deferred is not null)
+        {
+            _deferred.Add(notification); // numbered by FlushAsync
+            return notification;
+        }
         var stream = await LockedStreamAsync(recipient, ct) ?? await db.DeliveryStreams.FindAsync([recipient], ct);
         if (stream is null)
         {
@@ -29,21 +57,62 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
             db.DeliveryStreams.Add(stream);
         }
         stream.LastSequence++;
-        var now = time.GetUtcNow();
-        var notification = new Notification
+        notification.Sequence = stream.LastSequence;
+        var hasEndpoint = db.WebhookEndpoints.Local.Any(e => e.Agency == recipient)
+            || await db.WebhookEndpoints.AnyAsync(e => e.Agency == recipient, ct);
+        Stage(notification, hasEndpoint);
+        return notification;
+    }
+
+    /// <summary>
+    /// Numbers what was collected since <see cref="BeginDeferred"/>: locks all the recipients' streams at once in sorted
+    /// order (creating the missing ones first), hands out consecutive numbers in the order the notices were added, and
+    /// queues the webhook deliveries (one query for which recipients have an endpoint) and NotificationIssued events.
+    /// The caller saves and commits.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        if (_deferred is not { Count: > 0 } pending) return;
+        var recipients = pending.Select(n => n.RecipientAgency).Distinct().Order(StringComparer.Ordinal).ToArray();
+        Dictionary<string, DeliveryStream> streams;
+        if (db.Database.IsNpgsql() && db.Database.CurrentTransaction is not null)
         {
-            PublicId = Guid.CreateVersion7(),
-            RecipientAgency = recipient,
-            Sequence = stream.LastSequence,
-            Type = type,
-            Title = title,
-            Payload = JsonSerializer.Serialize(payload, JsonDefaults.Api),
-            SourceEventId = sourceEventId,
-            SourceAgency = sourceAgency,
-            CreatedAt = now,
-        };
+            // New streams first, in the same order (a concurrent insert of the same key waits for ours, never in a circle),
+            // then one SELECT … ORDER BY … FOR UPDATE: PostgreSQL locks the rows as they come out of the sort.
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO delivery_streams ("RecipientAgency", "LastSequence")
+                SELECT r, 0 FROM unnest({recipients}::text[]) AS r ORDER BY r COLLATE "C" ON CONFLICT DO NOTHING
+                """, ct);
+            streams = (await db.DeliveryStreams.FromSql($"""
+                    SELECT * FROM delivery_streams WHERE "RecipientAgency" = ANY({recipients}) ORDER BY "RecipientAgency" COLLATE "C" FOR UPDATE
+                    """).ToListAsync(ct))
+                .ToDictionary(s => s.RecipientAgency);
+        }
+        else
+        {
+            // SQLite serialises writers; the stream's sequence (a concurrency token) fails a save that raced another.
+            streams = await db.DeliveryStreams.Where(s => recipients.Contains(s.RecipientAgency)).ToDictionaryAsync(s => s.RecipientAgency, ct);
+            foreach (var missing in recipients.Where(r => !streams.ContainsKey(r)))
+                db.DeliveryStreams.Add(streams[missing] = new DeliveryStream { RecipientAgency = missing });
+        }
+        var withEndpoint = (await db.WebhookEndpoints.Where(e => recipients.Contains(e.Agency)).Select(e => e.Agency).ToListAsync(ct)).ToHashSet();
+        foreach (var notification in pending)
+        {
+            var stream = streams[notification.RecipientAgency];
+            notification.Sequence = ++stream.LastSequence;
+            Stage(notification, withEndpoint.Contains(notification.RecipientAgency));
+        }
+        pending.Clear();
+    }
+
+    /// <summary>
+    /// The notice, its webhook delivery when the recipient has an endpoint (queued in the same unit of work, so a notice
+    /// that was stored is also pushed and one that rolled back is not), and its NotificationIssued event.
+    /// </summary>
+    private void Stage(Notification notification, bool hasEndpoint)
+    {
         db.Notifications.Add(notification);
-        await QueueWebhookAsync(notification, ct);
+        if (hasEndpoint) db.WebhookDeliveries.Add(WebhookDeliveries.For(notification, clock.Now));
         if (!_signalHooked)
         {
             // After the commit, live streams and the webhook dispatcher of this instance look at once.
@@ -57,14 +126,13 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
         db.OutboxMessages.Add(OutboxMessage.From(new NotificationIssued
         {
             EventId = Guid.CreateVersion7(),
-            OccurredAt = now,
-            ProducerAgency = sourceAgency,
+            OccurredAt = notification.CreatedAt,
+            ProducerAgency = notification.SourceAgency,
             NotificationId = notification.PublicId,
-            RecipientAgency = recipient,
+            RecipientAgency = notification.RecipientAgency,
             Sequence = notification.Sequence,
-            Type = type,
+            Type = notification.Type,
         }));
-        return notification;
     }
 
     private async Task<DeliveryStream?> LockedStreamAsync(string recipient, CancellationToken ct)
@@ -75,17 +143,5 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
             $"INSERT INTO delivery_streams (\"RecipientAgency\", \"LastSequence\") VALUES ({recipient}, 0) ON CONFLICT DO NOTHING", ct);
         return (await db.DeliveryStreams.FromSql($"SELECT * FROM delivery_streams WHERE \"RecipientAgency\" = {recipient} FOR UPDATE")
             .ToListAsync(ct)).Single();
-    }
-
-    /// <summary>
-    /// When the recipient has a webhook, the delivery is queued in the same unit of work as the notice, so a notice
-    /// that was stored is also pushed (and one that rolled back is not).
-    /// </summary>
-    private async Task QueueWebhookAsync(Notification notification, CancellationToken ct)
-    {
-        var hasEndpoint = db.WebhookEndpoints.Local.Any(e => e.Agency == notification.RecipientAgency)
-            || await db.WebhookEndpoints.AnyAsync(e => e.Agency == notification.RecipientAgency, ct);
-        if (!hasEndpoint) return;
-        db.WebhookDeliveries.Add(WebhookDeliveries.For(notification, clock.Now));
     }
 }

@@ -20,9 +20,6 @@ public sealed class SharingRules(CooperationDbContext db)
     public async Task<Disclosure?> DecideAsync(SharingCase c, CancellationToken ct) =>
         RedactionPolicy.Decide(c, await AgreementsBetweenAsync(c.Owner, c.Recipient, ct));
 
-    public async Task<Disclosure> ForDutyAsync(string from, string to, Disclosure fallback, CancellationToken ct) =>
-        RedactionPolicy.ForDuty(from, to, await AgreementsBetweenAsync(from, to, ct), fallback);
-
     /// <summary>The members of the owner's sharing group of that name, or null when the owner has none by that name.</summary>
     public async Task<IReadOnlyCollection<string>?> GroupMembersAsync(string owner, string name, CancellationToken ct) =>
         await db.SharingGroups.AsNoTracking().Where(g => g.OwnerAgency == owner && g.Name == name).Select(g => g.Members).FirstOrDefaultAsync(ct);

@@ -1,0 +1,109 @@
+using JinDu.BuildingBlocks.Messaging;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace JinDu.Cooperation.Infrastructure;
+
+/// <summary>How the notice consumers' batches are cut (section <c>Notifications:Batch</c>).</summary>
+public sealed class NoticeBatchOptions
+{
+    /// <summary>At most this many events in one batch (one transaction).</summary>
+    public int MessageLimit { get; set; } = 100;
+
+    /// <summary>A batch is applied at the latest this long after its first event arrived, full or not.</summary>
+    public TimeSpan TimeLimit { get; set; } = TimeSpan.FromMilliseconds(15);
+
+    /// <summary>Batches of one queue applied at once (one can be collected while another commits).</summary>
+    public int ConcurrencyLimit { get; set; } = 2;
+}
+
+/// <summary>
+/// Applies a batch of events as one unit of work: one query for the events this consumer already applied, each new
+/// event applied in order (a duplicate within the batch once), every notice numbered by
+/// <see cref="NotificationWriter.FlushAsync"/> with each recipient stream locked once, one save with the inbox rows,
+/// one commit. Under a burst of flags naming one county that is one lock and one commit per hundred notices instead of
+/// one per notice, which is what kept the notice queues thousands deep.
+/// <para>When the batch fails, its events are applied one at a time instead (the ordinary path, each in its own
+/// transaction), so one bad event does not hold back the others; an event that fails on its own too is forwarded to the
+/// queue's <c>-single</c> endpoint, where it gets the usual retries with back-off and then lands in that endpoint's
+/// <c>_error</c> queue alone.</para>
+/// </summary>
+public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter writer, TimeProvider time, ILogger<NoticeBatches> log)
+{
+    /// <param name="consumer">The inbox name: the same as the single consumer's, so either path skips what the other applied.</param>
+    /// <param name="singleQueue">Where an event that fails on its own goes for retries and the error queue.</param>
+    /// <param name="apply">One event's effect through <see cref="NotificationWriter"/>, the same as the single consumer's.</param>
+    public async Task ConsumeAsync<T>(ConsumeContext<Batch<T>> context, string consumer, string singleQueue, Func<T, Guid> idOf,
+        Func<T, CancellationToken, Task> apply) where T : class
+    {
+        var ct = context.CancellationToken;
+        var messages = context.Message.ToList();
+        try
+        {
+            var applied = await ApplyOnceAsync(messages.Select(m => m.Message).ToList(), consumer, idOf, apply, ct);
+            log.LogDebug("{Consumer}: batch of {Count}, {Applied} applied", consumer, messages.Count, applied);
+            return;
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            log.LogWarning(ex, "{Consumer}: a batch of {Count} failed; applying its events one at a time", consumer, messages.Count);
+        }
+
+        var failed = new List<ConsumeContext<T>>();
+        foreach (var message in messages.DistinctBy(m => idOf(m.Message)))
+        {
+            try
+            {
+                db.ChangeTracker.Clear();
+                await db.ApplyOnceLockedAsync(idOf(message.Message), consumer, time, () => apply(message.Message, ct), ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                db.ChangeTracker.Clear();
+                log.LogWarning(ex, "{Consumer}: event {EventId} failed on its own; forwarded to {Queue} for retries", consumer, idOf(message.Message), singleQueue);
+                failed.Add(message);
+            }
+        }
+        // Sent to the endpoint's exchange, which the endpoint declared with its quorum queue ("queue:" would declare the
+        // queue again, without those arguments, and the broker refuses that). Should forwarding fail, the batch fails and
+        // is redelivered: what was applied above is skipped then by the inbox.
+        foreach (var message in failed)
+            await message.Forward(await message.GetSendEndpoint(new Uri($"exchange:{singleQueue}")), message.Message);
+    }
+
+    private async Task<int> ApplyOnceAsync<T>(IReadOnlyList<T> events, string consumer, Func<T, Guid> idOf, Func<T, CancellationToken, Task> apply,
+        CancellationToken ct)
+    {
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            writer.BeginDeferred();
+            try
+            {
+                // On PostgreSQL the stream locks taken by the flush last until this commit; SQLite serialises writers and
+                // SaveChanges is its own transaction there.
+                await using var tx = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
+                var ids = events.Select(idOf).Distinct().ToList();
+                var done = (await db.InboxMessages.Where(m => m.Consumer == consumer && ids.Contains(m.MessageId))
+                    .Select(m => m.MessageId).ToListAsync(ct)).ToHashSet();
+                var applied = 0;
+                var now = time.GetUtcNow();
+                foreach (var e in events)
+                {
+                    if (!done.Add(idOf(e))) continue; // applied before, or earlier in this batch
+                    await apply(e, ct);
+                    db.InboxMessages.Add(new InboxMessage { MessageId = idOf(e), Consumer = consumer, ProcessedAt = now });
+                    applied++;
+                }
+                await writer.FlushAsync(ct);
+                await db.SaveChangesAsync(ct);
+                if (tx is not null) await tx.CommitAsync(ct);
+                return applied;
+            }
+            finally
+            {
+                writer.EndDeferred();
+            }
+        });
+    }
+}

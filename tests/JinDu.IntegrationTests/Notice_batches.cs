@@ -1,0 +1,231 @@
+using System.Text;
+using JinDu.Contracts;
+using JinDu.Leads.Contracts.Events;
+using JinDu.Screening.Contracts.Events;
+using JinDu.Testing;
+using MassTransit;
+using Npgsql;
+using RabbitMQ.Client;
+
+namespace JinDu.IntegrationTests;
+
+/// <summary>
+/// Cooperation applies flags and correlations in batches (one transaction, each recipient's stream locked once). What a
+/// recipient sees must be what it saw when every event was applied on its own: each event notifies each recipient once,
+/// however often it arrives and whatever else shares its batch; every stream is numbered 1, 2, 3 … without gaps or
+/// repeats, also while several batches for the same recipients commit at once; and one event that cannot be applied
+/// costs the others nothing and ends up alone in an error queue. Events are published straight to the broker, many at
+/// once, so they arrive together and are taken in the same batches.
+/// </summary>
+[Collection(DistributedCollection.Name)]
+public sealed class Notice_batches(DistributedPlatform platform)
+{
+    // Counties no other test notifies, so their whole streams are this class's to check.
+    private const string Luodian = "522728", Changshun = "522729", Longli = "522730", Huishui = "522731", Sandu = "522732", Weng_an = "522725";
+    private const string Fuquan = "522702";
+
+    [Fact]
+    public async Task The_same_flag_twice_in_a_batch_and_the_whole_batch_again_notify_once()
+    {
+        var flags = Enumerable.Range(0, 20).Select(_ => Flag(Person(Luodian))).ToList();
+        var twice = flags[7];
+        await PublishAsync([.. flags.Take(10), twice, .. flags.Skip(10)]);
+        var first = await NoticesOfAsync(flags, expected: 20);
+
+        await PublishAsync(flags); // the batch redelivered: nothing new
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        var notices = await NoticesOfAsync(flags, expected: 20);
+        Assert.Equal(first, notices);
+        Assert.All(flags, f => Assert.Single(notices, n => n.EventId == f.EventId));
+        Assert.Equal(Luodian, Assert.Single(notices.Select(n => n.Recipient).Distinct()));
+        await AssertNumberedInTurnAsync(Luodian);
+    }
+
+    [Fact]
+    public async Task A_batch_mixing_recipients_numbers_each_stream_in_turn_and_notifies_each_recipient_once_per_flag()
+    {
+        string[] counties = [Changshun, Longli, Huishui];
+        var flags = new List<InspectionFlagged>();
+        for (var i = 0; i < 30; i++)
+        {
+            var county = counties[i % 3];
+            flags.Add((i % 5) switch
+            {
+                // Two residents of two counties: both counties are told.
+                0 => Flag(Person(county), Person(counties[(i + 1) % 3])),
+                // Two residents of one county: that county is told once.
+                1 => Flag(Person(county), Person(county)),
+                _ => Flag(Person(county)),
+            });
+        }
+        var expected = flags.SelectMany(f => f.Subjects.Select(s => s.HouseholdCode!).Distinct().Select(c => (f.EventId, c))).ToList();
+        await PublishAsync(flags);
+
+        var notices = await NoticesOfAsync(flags, expected.Count);
+        Assert.Equal(expected.Order(), notices.Select(n => (n.EventId, n.Recipient)).Order());
+        foreach (var county in counties) await AssertNumberedInTurnAsync(county);
+    }
+
+    [Fact]
+    public async Task Concurrent_batches_for_the_same_recipients_keep_every_stream_contiguous_without_deadlocks()
+    {
+        // Flags (each telling both counties) and correlations (one each) for the same two counties on two queues at
+        // once: batches lock both streams concurrently, from both consumers.
+        var flags = Enumerable.Range(0, 150).Select(_ => Flag(Person(Sandu), Person(Weng_an))).ToList();
+        var correlations = Enumerable.Range(0, 150).Select(i => Correlation(i % 2 == 0 ? Sandu : Weng_an)).ToList();
+        await Task.WhenAll(PublishAsync(flags), PublishAsync(correlations));
+
+        var notices = await NoticesOfAsync([.. flags.Select(f => f.EventId), .. correlations.Select(c => c.EventId)], expected: 300 + 150,
+            TimeSpan.FromSeconds(120));
+        Assert.Equal(450, notices.Select(n => (n.EventId, n.Recipient)).Distinct().Count());
+        await AssertNumberedInTurnAsync(Sandu);
+        await AssertNumberedInTurnAsync(Weng_an);
+        var log = await File.ReadAllTextAsync(Path.Combine(platform.LogDirectory, "cooperation.log"));
+        foreach (var failure in new[] { "deadlock detected", "40P01", "IX_notifications_RecipientAgency_Sequence", "a batch of" })
+            Assert.False(log.Contains(failure, StringComparison.Ordinal), $"a batch failed ({failure}):\n{platform.Logs()}");
+    }
+
+    [Fact]
+    public async Task A_poison_flag_in_a_batch_lands_alone_in_an_error_queue_and_the_others_are_notified()
+    {
+        var good = Enumerable.Range(0, 12).Select(_ => Flag(Person(Fuquan))).ToList();
+        var poison = Flag(Person(Fuquan)) with { Subjects = null! }; // cannot be applied however often it is tried
+        await PublishAsync([.. good.Take(6), poison, .. good.Skip(6)]);
+
+        var notices = await NoticesOfAsync(good, expected: 12);
+        Assert.All(good, f => Assert.Single(notices, n => n.EventId == f.EventId));
+        await AssertNumberedInTurnAsync(Fuquan);
+
+        // After its retries (about 8 s) the poison waits in the fallback endpoint's error queue; none of the good ones
+        // is there, and nothing of the batch went to the batch queue's own error queue.
+        await PlatformClient.EventuallyAsync(async () =>
+            (await ErrorQueueAsync("cooperation-household-notice-single_error")).Any(m => m.Contains(poison.EventId.ToString())) ? "" : null,
+            TimeSpan.FromSeconds(60), "the poison flag in cooperation-household-notice-single_error");
+        var parked = string.Join("\n", [
+            .. await ErrorQueueAsync("cooperation-household-notice-single_error"),
+            .. await ErrorQueueAsync("cooperation-household-notice_error")]);
+        Assert.All(good, f => Assert.DoesNotContain(f.EventId.ToString(), parked));
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------------
+
+    private static FlaggedSubject Person(string county)
+    {
+        var id = TestIds.Person(county);
+        return new FlaggedSubject(SubjectKind.Person, "test-token-" + Guid.NewGuid().ToString("N"), id[..4] + "**********" + id[^4..], county);
+    }
+
+    private static InspectionFlagged Flag(params FlaggedSubject[] subjects) => new()
+    {
+        EventId = Guid.NewGuid(),
+        OccurredAt = DateTimeOffset.UtcNow,
+        ProducerAgency = "522722",
+        InspectionId = Guid.NewGuid(),
+        CheckpointId = PlatformClient.LiboCheckpoint,
+        CheckpointName = "荔波高速公路检查站",
+        Result = "seizure",
+        InspectedAt = DateTimeOffset.UtcNow,
+        Subjects = subjects,
+        Seizures = [new SeizureLine("heroin", 1.5m)],
+    };
+
+    private static LeadsCorrelated Correlation(string recipient) => new()
+    {
+        EventId = Guid.NewGuid(),
+        OccurredAt = DateTimeOffset.UtcNow,
+        ProducerAgency = "522722",
+        RecipientAgency = recipient,
+        RecipientLeadId = Guid.NewGuid(),
+        RecipientLeadReference = "L-" + Guid.NewGuid().ToString("N")[..8],
+        OtherAgency = "522722",
+        OtherAgencyName = "荔波县",
+        OtherLeadReference = "L-" + Guid.NewGuid().ToString("N")[..8],
+        Contact = "荔波县禁毒办 0854-0000000",
+        SubjectKind = "person",
+    };
+
+    /// <summary>All at once, so they reach Cooperation together and share batches.</summary>
+    private async Task PublishAsync<T>(IReadOnlyList<T> events) where T : class
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.Servers.RabbitMqUri)));
+        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        try { await Task.WhenAll(events.Select(e => bus.Publish(e))); }
+        finally { await bus.StopAsync(); }
+    }
+
+    private sealed record Notice(Guid EventId, string Recipient, long Sequence);
+
+    private Task<List<Notice>> NoticesOfAsync(IEnumerable<InspectionFlagged> flags, int expected) =>
+        NoticesOfAsync(flags.Select(f => f.EventId).ToList(), expected);
+
+    /// <summary>The notices the events caused, once there are at least <paramref name="expected"/>.</summary>
+    private async Task<List<Notice>> NoticesOfAsync(IReadOnlyList<Guid> events, int expected, TimeSpan? timeout = null)
+    {
+        List<Notice> rows = [];
+        try
+        {
+            return await Probe();
+        }
+        catch (TimeoutException)
+        {
+            var queues = (await platform.Servers.ListQueuesAsync()).Select(q => $"{q!["name"]} {q["messages"]}");
+            Assert.Fail($"{rows.Count} of {expected} notices; queues: {string.Join(", ", queues)}\n{await File.ReadAllTextAsync(Path.Combine(platform.LogDirectory, "cooperation.log"))}");
+            throw;
+        }
+
+        Task<List<Notice>> Probe() => PlatformClient.EventuallyAsync(async () =>
+        {
+            await using var connection = new NpgsqlConnection(platform.CooperationDatabase);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                """SELECT "SourceEventId", "RecipientAgency", "Sequence" FROM notifications WHERE "SourceEventId" = ANY(@e) ORDER BY "RecipientAgency", "Sequence" """,
+                connection);
+            command.Parameters.AddWithValue("e", events.ToArray());
+            rows = [];
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) rows.Add(new Notice(reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2)));
+            return rows.Count >= expected ? rows : null;
+        }, timeout ?? TimeSpan.FromSeconds(60), $"{expected} notices");
+    }
+
+    /// <summary>The recipient's whole stream is 1 … n: no number skipped, none handed out twice, the stream's counter at n.</summary>
+    private async Task AssertNumberedInTurnAsync(string recipient)
+    {
+        await using var connection = new NpgsqlConnection(platform.CooperationDatabase);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT "Sequence" FROM notifications WHERE "RecipientAgency" = @r ORDER BY "Sequence"
+            """, connection);
+        command.Parameters.AddWithValue("r", recipient);
+        var sequences = new List<long>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) sequences.Add(reader.GetInt64(0));
+        Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
+        await using var last = new NpgsqlCommand("""SELECT "LastSequence" FROM delivery_streams WHERE "RecipientAgency" = @r""", connection);
+        last.Parameters.AddWithValue("r", recipient);
+        Assert.Equal((long)sequences.Count, (long)(await last.ExecuteScalarAsync())!);
+    }
+
+    /// <summary>
+    /// The bodies of the messages waiting in an error queue, read without taking them: nothing is acknowledged, and
+    /// closing the channel puts them all back.
+    /// </summary>
+    private async Task<List<string>> ErrorQueueAsync(string queue)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(platform.Servers.RabbitMqUri) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var bodies = new List<string>();
+        try
+        {
+            while (await channel.BasicGetAsync(queue, autoAck: false) is { } message)
+                bodies.Add(Encoding.UTF8.GetString(message.Body.Span));
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            // No such queue: nothing ever failed there.
+        }
+        return bodies;
+    }
+}
