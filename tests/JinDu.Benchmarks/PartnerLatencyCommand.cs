@@ -18,8 +18,8 @@ namespace JinDu.Benchmarks;
 /// its officers posted a seizure of each, which Screening flagged and Leads made into a lead.</item>
 /// <item>荔波县 (522722) officers post positive drug tests of those persons at a fixed rate (open loop: each post leaves at its
 /// scheduled time whatever the earlier ones did). Each flag becomes a 荔波县 lead that Leads correlates with 独山县's, and
-/// 独山县 is sent a deconfliction notice (the path through a lead), and, being the persons' household county, a
-/// household-county notice straight from the flag (the short path).</item>
+/// 独山县 is sent a deconfliction notice and a hit-confirmation notice (the paths through a lead) and, being the persons'
+/// household county, a household-county notice straight from the flag (the short path): three webhooks a flag.</item>
 /// <item>Latency is from a post's scheduled time to the receiver's arrival time of the notice that names it; a flag whose
 /// notice has not arrived when the drain time ends is lost. The baseline, in the same run, is the officer's own wait: the
 /// post's answer time through the gateway.</item>
@@ -80,6 +80,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
         public string? InspectionId;
         public DateTimeOffset? Deconfliction;
         public DateTimeOffset? Household;
+        public DateTimeOffset? HitConfirmation;
     }
 
     private static async Task<int> MeasureAsync(DistributedPlatform platform, Parameters p, MachineDescription machine, string resultsFile, CancellationToken ct)
@@ -160,7 +161,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
                 if (!WebhookReceiver.Verify(w, secret, w.ReceivedAt, TimeSpan.FromMinutes(5), out _)) badSignatures++;
                 if (!Match(w, byInspection, byPerson, personByLead)) unmatched++;
             }
-            var missing = posts.Count(x => x.Status == 201 && (x.Deconfliction is null || x.Household is null));
+            var missing = posts.Count(x => x.Status == 201 && (x.Deconfliction is null || x.Household is null || x.HitConfirmation is null));
             if (missing == 0 || drain.Elapsed.TotalSeconds > p.DrainSeconds) break;
             await Task.Delay(250, ct);
         }
@@ -212,7 +213,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
         if (status == HttpStatusCode.Created) post.InspectionId = InspectionIdOf(body);
     }
 
-    /// <summary>Which post a notice is about: a household notice names the flagging inspection, a deconfliction notice the partner's lead.</summary>
+    /// <summary>Which post a notice is about: a household notice names the flagging inspection, a deconfliction or hit-confirmation notice the partner's lead.</summary>
     private static bool Match(ReceivedWebhook w, Dictionary<string, Post> byInspection, Dictionary<string, Post> byPerson, Dictionary<string, string> personByLead)
     {
         var data = JsonNode.Parse(w.Body)?["data"];
@@ -222,6 +223,11 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
             if (type == "deconfliction" && personByLead.TryGetValue(value, out var id) && byPerson.TryGetValue(id, out var post))
             {
                 post.Deconfliction ??= w.ReceivedAt;
+                return true;
+            }
+            if (type == "hit_confirmation" && personByLead.TryGetValue(value, out var hitId) && byPerson.TryGetValue(hitId, out var hit))
+            {
+                hit.HitConfirmation ??= w.ReceivedAt;
                 return true;
             }
             if (type == "household_county" && byInspection.TryGetValue(value, out var flagged))
@@ -341,11 +347,13 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
         private List<double> Answer => Posts.Where(x => !double.IsNaN(x.AnswerMs)).Select(x => x.AnswerMs).Order().ToList();
         private List<double> Deconfliction => Flagged.Where(x => x.Deconfliction is not null).Select(x => (x.Deconfliction!.Value - x.Due).TotalMilliseconds).Order().ToList();
         private List<double> Household => Flagged.Where(x => x.Household is not null).Select(x => (x.Household!.Value - x.Due).TotalMilliseconds).Order().ToList();
+        private List<double> HitConfirmation => Flagged.Where(x => x.HitConfirmation is not null).Select(x => (x.HitConfirmation!.Value - x.Due).TotalMilliseconds).Order().ToList();
+        private int LostHitConfirmation => Flagged.Count(x => x.HitConfirmation is null);
         private int LostDeconfliction => Flagged.Count(x => x.Deconfliction is null);
         private int LostHousehold => Flagged.Count(x => x.Household is null);
         public double P99 => Percentile(Deconfliction, 0.99);
         public bool Met => LostDeconfliction == 0 && P99 < 500;
-        public bool Clean => Failed == 0 && Duplicates == 0 && BadSignatures == 0 && LostDeconfliction == 0 && LostHousehold == 0;
+        public bool Clean => Failed == 0 && Duplicates == 0 && BadSignatures == 0 && LostDeconfliction == 0 && LostHousehold == 0 && LostHitConfirmation == 0;
 
         private string Line(string name, List<double> ms, int lost) =>
             $"  {name,-44} p50 {Percentile(ms, 0.5),7:0.0} ms  p99 {Percentile(ms, 0.99),7:0.0} ms  max {(ms.Count == 0 ? double.NaN : ms[^1]),7:0.0} ms  arrived {ms.Count,6:N0}  lost {lost}";
@@ -358,6 +366,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
                          $"flag → partner's webhook p99 {P99:0} ms, lost {LostDeconfliction} (goal p99 < 500 ms, 0 lost: {(Met ? "met" : "NOT met")})");
             b.AppendLine();
             b.AppendLine(Line("post → deconfliction notice (through a lead)", Deconfliction, LostDeconfliction));
+            b.AppendLine(Line("post → hit-confirmation notice (through a lead)", HitConfirmation, LostHitConfirmation));
             b.AppendLine(Line("post → household-county notice (from the flag)", Household, LostHousehold));
             b.AppendLine(Line("baseline: the post's own answer", Answer, Failed));
             b.AppendLine($"  {Posts.Count:N0} posts at {P.Rate}/s over {P.Seconds:0} s, {Flagged.Count:N0} answered 201; webhook: {Duplicates} duplicates, {Unmatched} matching no post, {BadSignatures} bad signatures");
@@ -383,6 +392,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
             b.AppendLine("| from the post's scheduled time to | p50 ms | p99 ms | max ms | arrived | lost |");
             b.AppendLine("|---|---:|---:|---:|---:|---:|");
             foreach (var (name, ms, lost) in new[] { ("deconfliction notice at the partner's webhook", Deconfliction, LostDeconfliction),
+                         ("hit-confirmation notice at the partner's webhook", HitConfirmation, LostHitConfirmation),
                          ("household-county notice at the partner's webhook", Household, LostHousehold), ("the post's answer (baseline)", Answer, Failed) })
                 b.AppendLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name} | {Percentile(ms, 0.5):0.0} | {Percentile(ms, 0.99):0.0} | {(ms.Count == 0 ? double.NaN : ms[^1]):0.0} | {ms.Count} | {lost} |"));
