@@ -33,7 +33,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
         options:
           --rate N             flagged posts per second (default 200)
           --seconds N          measured time at that rate (default 60)
-          --warmup-seconds N   time at that rate first, not counted (default 5)
+          --warmup-seconds N   time at that rate first, not counted; then a wait until its notices arrived (default 20)
           --drain-seconds N    how long after the last post notices may still arrive before they count as lost (default 60)
           --seed-parallel N    seizure posts in flight while the partner's leads are made (default 8)
           --seed N             seed of the persons (default 42)
@@ -53,7 +53,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
         var p = new Parameters(
             Rate: options.Int("rate", 200, 1, 5_000),
             Seconds: options.Double("seconds", 60, 1, 3_600),
-            WarmupSeconds: options.Double("warmup-seconds", 5, 0, 600),
+            WarmupSeconds: options.Double("warmup-seconds", 20, 0, 600),
             DrainSeconds: options.Double("drain-seconds", 60, 1, 3_600),
             SeedParallel: options.Int("seed-parallel", 8, 1, 256),
             Seed: options.Int("seed", 42, 0, int.MaxValue - 10));
@@ -118,53 +118,76 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
         var before = receiver.Received.Count;
         if (before > 0) Console.WriteLine($"  !! {before} webhook requests arrived while seeding; they are not counted");
 
-        // 2. The load: open loop, each post at its scheduled time.
+        // 2. The load: open loop, each post at its scheduled time. The warm-up posts first, then a wait until their
+        //    notices all arrived (a freshly started service JITs its code under the load and falls behind for a while),
+        //    then the measured posts.
         var posts = persons.Select((person, i) => new Post { Person = person, Counted = i >= warmupCount }).ToList();
-        var measuredStart = default(CpuSampler.Snapshot?);
-        var start = DateTimeOffset.UtcNow.AddMilliseconds(200);
-        var startTicks = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 5;
-        var interval = 1.0 / p.Rate;
-        var inFlight = new List<Task>(posts.Count);
+        var byPerson = posts.ToDictionary(x => x.Person.IdNumber, StringComparer.Ordinal);
         using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var progress = ProgressAsync(platform, receiver, before, stopProgress.Token);
-        for (var i = 0; i < posts.Count; i++)
-        {
-            var offset = i * interval;
-            var dueTicks = startTicks + (long)(offset * Stopwatch.Frequency);
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTicks);
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
-            if (i == warmupCount) measuredStart = cpu?.Take();
-            posts[i].Due = start.AddSeconds(offset);
-            inFlight.Add(SendAsync(http, inspections, posts[i], flaggerAuth, dueTicks, ct));
-        }
-        await Task.WhenAll(inFlight);
-        var loadSeconds = clock.Elapsed.TotalSeconds;
-        var measuredUsage = measuredStart is null ? null : cpu!.Take().Since(measuredStart);
-
-        // 3. Notices arrive; wait until every flag's two notices did, or the drain time ends.
-        var byInspection = posts.Where(x => x.InspectionId is not null).ToDictionary(x => x.InspectionId!, StringComparer.Ordinal);
-        var byPerson = posts.ToDictionary(x => x.Person.IdNumber, StringComparer.Ordinal);
-        var drain = Stopwatch.StartNew();
-        var seen = 0;
+        var seen = before;
         var duplicates = 0;
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var unmatched = 0;
         var badSignatures = 0;
-        while (true)
+
+        async Task LoadAsync(List<Post> group)
         {
-            var received = receiver.Received;
-            for (; seen < received.Count; seen++)
+            var start = DateTimeOffset.UtcNow.AddMilliseconds(200);
+            var startTicks = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 5;
+            var inFlight = new List<Task>(group.Count);
+            for (var i = 0; i < group.Count; i++)
             {
-                var w = received[seen];
-                if (seen < before) continue;
-                if (!ids.Add(w.Id)) { duplicates++; continue; }
-                if (!WebhookReceiver.Verify(w, secret, w.ReceivedAt, TimeSpan.FromMinutes(5), out _)) badSignatures++;
-                if (!Match(w, byInspection, byPerson, personByLead)) unmatched++;
+                var offset = i / (double)p.Rate;
+                var dueTicks = startTicks + (long)(offset * Stopwatch.Frequency);
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTicks);
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+                group[i].Due = start.AddSeconds(offset);
+                inFlight.Add(SendAsync(http, inspections, group[i], flaggerAuth, dueTicks, ct));
             }
-            var missing = posts.Count(x => x.Status == 201 && (x.Deconfliction is null || x.Household is null || x.HitConfirmation is null));
-            if (missing == 0 || drain.Elapsed.TotalSeconds > p.DrainSeconds) break;
-            await Task.Delay(250, ct);
+            await Task.WhenAll(inFlight);
         }
+
+        // Matches what arrived to the posts until every post of the group has its three notices, or the time is up.
+        async Task<double> CollectAsync(List<Post> group, double bound)
+        {
+            var waited = Stopwatch.StartNew();
+            while (true)
+            {
+                var received = receiver.Received;
+                var byInspection = posts.Where(x => x.InspectionId is not null).ToDictionary(x => x.InspectionId!, StringComparer.Ordinal);
+                for (; seen < received.Count; seen++)
+                {
+                    var w = received[seen];
+                    if (!ids.Add(w.Id)) { duplicates++; continue; }
+                    if (!WebhookReceiver.Verify(w, secret, w.ReceivedAt, TimeSpan.FromMinutes(5), out _)) badSignatures++;
+                    if (!Match(w, byInspection, byPerson, personByLead)) unmatched++;
+                }
+                var missing = group.Count(x => x.Status == 201 && (x.Deconfliction is null || x.Household is null || x.HitConfirmation is null));
+                if (missing == 0 || waited.Elapsed.TotalSeconds > bound) return waited.Elapsed.TotalSeconds;
+                await Task.Delay(250, ct);
+            }
+        }
+
+        var warmup = posts.Take(warmupCount).ToList();
+        var counted = posts.Skip(warmupCount).ToList();
+        if (warmup.Count > 0)
+        {
+            await LoadAsync(warmup);
+            var drained = await CollectAsync(warmup, p.DrainSeconds);
+            var late = warmup.Count(x => x.Deconfliction is null || x.Household is null || x.HitConfirmation is null);
+            Console.WriteLine(late == 0
+                ? $"  warm-up: {warmup.Count:N0} posts; their notices all arrived {drained:0.0} s after the last post"
+                : $"  !! warm-up: {late:N0} of {warmup.Count:N0} posts still without all notices after {drained:0} s; measuring anyway");
+            await Task.Delay(TimeSpan.FromSeconds(3), ct);
+        }
+        var measuredStart = cpu?.Take();
+        await LoadAsync(counted);
+        var loadSeconds = clock.Elapsed.TotalSeconds;
+        var measuredUsage = measuredStart is null ? null : cpu!.Take().Since(measuredStart);
+
+        // 3. Notices arrive; wait until every flag's three notices did, or the drain time ends.
+        await CollectAsync(counted, p.DrainSeconds);
 
         await stopProgress.CancelAsync();
         await progress;
