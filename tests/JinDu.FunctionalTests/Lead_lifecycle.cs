@@ -301,4 +301,28 @@ public sealed class Lead_lifecycle(StandaloneFactory factory)
         Assert.Contains(reads, e => e!["actor"]!.GetValue<string>() == "analyst.522722" && e["outcome"]!.GetValue<string>() == "denied");
         Assert.DoesNotContain(id, trail.ToJsonString());
     }
+
+    [Fact]
+    public async Task A_new_lead_whose_reference_is_taken_gets_another_of_the_same_day_and_agency()
+    {
+        var taken = await _platform.CreateAsync("analyst.522722", LeadSteps.LeadOf(("phone", LeadSteps.Phone())));
+        var reference = taken["reference"]!.GetValue<string>();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JinDu.Leads.Infrastructure.LeadsDbContext>();
+        var stored = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Leads, l => l.Reference == reference);
+        // Another lead of the same agency and day whose id ends in the same six digits: the reference its id gives is taken.
+        var suffix = stored.PublicId.ToString("N")[^6..];
+        var twin = new JinDu.Leads.Model.Lead
+        {
+            PublicId = Guid.Parse(Guid.CreateVersion7().ToString("N")[..^6] + suffix),
+            OwnerAgency = stored.OwnerAgency,
+            CreatedAt = stored.CreatedAt,
+        };
+        Assert.Equal(reference, JinDu.Leads.Consumers.LeadReference.For(twin));
+
+        var other = await JinDu.Leads.Consumers.LeadReference.UnusedAsync(db, twin, CancellationToken.None);
+        Assert.NotEqual(reference, other);
+        Assert.StartsWith(reference[..^6], other);
+        Assert.Matches("^XS-522722-[0-9]{8}-[0-9A-F]{6}$", other);
+    }
 }

@@ -67,7 +67,7 @@ public static class CreateLead
             UpdatedAt = now,
             Subjects = subjects,
         };
-        lead.Reference = LeadReference.For(lead);
+        lead.Reference = await LeadReference.UnusedAsync(db, lead, ct);
         lead.Record(now, http.User.CallerId(), "created", $"by an analyst, {subjects.Count} subject(s)");
         db.Leads.Add(lead);
         db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.Created(lead, now)));

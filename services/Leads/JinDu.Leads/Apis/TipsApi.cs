@@ -105,7 +105,7 @@ public static class TipsApi
             UpdatedAt = now,
             Subjects = subjects,
         };
-        lead.Reference = LeadReference.For(lead);
+        lead.Reference = await LeadReference.UnusedAsync(db, lead, ct);
         var tip = new Tip
         {
             PublicId = Guid.CreateVersion7(),
