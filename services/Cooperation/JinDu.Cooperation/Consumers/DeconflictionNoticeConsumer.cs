@@ -27,7 +27,7 @@ public sealed record DeconflictionNotice(
 /// same event delivered twice notifies once. The notice concerns the recipient's own lead and is owed whatever its
 /// subscriptions say, so it is neither filtered by them nor sent to anyone else.
 /// </summary>
-public sealed class DeconflictionNoticeConsumer(CooperationDbContext db, NotificationWriter writer, DivisionCatalog divisions, TimeProvider time,
+public sealed class DeconflictionNoticeConsumer(NotificationWriter writer, NoticeBatches batches, DivisionCatalog divisions,
     ILogger<DeconflictionNoticeConsumer> log) : IConsumer<LeadsCorrelated>
 {
     public static readonly string NoticeType = NoticeTypes.InboxType(Model.NoticeType.Deconfliction);
@@ -36,7 +36,7 @@ public sealed class DeconflictionNoticeConsumer(CooperationDbContext db, Notific
     public const string InboxName = nameof(DeconflictionNoticeConsumer);
 
     public Task Consume(ConsumeContext<LeadsCorrelated> context) =>
-        db.ApplyOnceLockedAsync(context.Message.EventId, InboxName, time, () => ApplyAsync(context.Message, context.CancellationToken), context.CancellationToken);
+        batches.ApplyAsync([context.Message], InboxName, e => e.EventId, ApplyAsync, context.CancellationToken);
 
     /// <summary>One event's notice, in the caller's unit of work (single or batch).</summary>
     public async Task ApplyAsync(LeadsCorrelated e, CancellationToken ct)

@@ -25,7 +25,7 @@ public sealed record HitConfirmationNotice(
 /// owner (owed whatever its subscriptions say: the clock runs), each HitConfirmationOverdue a
 /// <c>hit_confirmation_overdue</c> notice to the owner's prefecture. Pointers only, as the events are; one notice per event.
 /// </summary>
-public sealed class HitConfirmationNoticeConsumer(CooperationDbContext db, NotificationWriter writer, DivisionCatalog divisions, TimeProvider time,
+public sealed class HitConfirmationNoticeConsumer(NotificationWriter writer, NoticeBatches batches, DivisionCatalog divisions,
     ILogger<HitConfirmationNoticeConsumer> log) : IConsumer<HitConfirmationRequested>, IConsumer<HitConfirmationOverdue>
 {
     public static readonly string RequestedType = NoticeTypes.InboxType(NoticeType.HitConfirmation);
@@ -35,10 +35,10 @@ public sealed class HitConfirmationNoticeConsumer(CooperationDbContext db, Notif
     public const string InboxName = nameof(HitConfirmationNoticeConsumer);
 
     public Task Consume(ConsumeContext<HitConfirmationRequested> context) =>
-        db.ApplyOnceLockedAsync(context.Message.EventId, InboxName, time, () => ApplyAsync(context.Message, context.CancellationToken), context.CancellationToken);
+        batches.ApplyAsync([context.Message], InboxName, e => e.EventId, ApplyAsync, context.CancellationToken);
 
     public Task Consume(ConsumeContext<HitConfirmationOverdue> context) =>
-        db.ApplyOnceLockedAsync(context.Message.EventId, InboxName, time, () => ApplyAsync(context.Message, context.CancellationToken), context.CancellationToken);
+        batches.ApplyAsync([context.Message], InboxName, e => e.EventId, ApplyAsync, context.CancellationToken);
 
     /// <summary>One event's notice, in the caller's unit of work (single or batch).</summary>
     public Task ApplyAsync(HitConfirmationRequested e, CancellationToken ct)

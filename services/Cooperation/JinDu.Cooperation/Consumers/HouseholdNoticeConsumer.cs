@@ -52,8 +52,8 @@ public sealed record ParcelHouseholdNotice(
 /// (its prefecture, then its province, when the code has been retired); so is every agency whose
 /// household_notice subscription watches the person's token. One flag notifies a recipient once.
 /// </summary>
-public sealed class HouseholdNoticeConsumer(CooperationDbContext db, NotificationWriter writer, SharingRules rules, DivisionCatalog divisions,
-    TimeProvider time, ILogger<HouseholdNoticeConsumer> log) : IConsumer<InspectionFlagged>, IConsumer<ParcelFlagged>
+public sealed class HouseholdNoticeConsumer(CooperationDbContext db, NotificationWriter writer, NoticeBatches batches, SharingRules rules, DivisionCatalog divisions,
+    ILogger<HouseholdNoticeConsumer> log) : IConsumer<InspectionFlagged>, IConsumer<ParcelFlagged>
 {
     public static readonly string NoticeType = NoticeTypes.InboxType(Model.NoticeType.HouseholdNotice);
 
@@ -61,10 +61,10 @@ public sealed class HouseholdNoticeConsumer(CooperationDbContext db, Notificatio
     public const string InboxName = nameof(HouseholdNoticeConsumer);
 
     public Task Consume(ConsumeContext<InspectionFlagged> context) =>
-        db.ApplyOnceLockedAsync(context.Message.EventId, InboxName, time, () => ApplyAsync(context.Message, context.CancellationToken), context.CancellationToken);
+        batches.ApplyAsync([context.Message], InboxName, e => e.EventId, ApplyAsync, context.CancellationToken);
 
     public Task Consume(ConsumeContext<ParcelFlagged> context) =>
-        db.ApplyOnceLockedAsync(context.Message.EventId, InboxName, time, () => ApplyAsync(context.Message, context.CancellationToken), context.CancellationToken);
+        batches.ApplyAsync([context.Message], InboxName, e => e.EventId, ApplyAsync, context.CancellationToken);
 
     /// <summary>The notices of one inspection flag, in the caller's unit of work (single or batch).</summary>
     public Task ApplyAsync(InspectionFlagged flag, CancellationToken ct)

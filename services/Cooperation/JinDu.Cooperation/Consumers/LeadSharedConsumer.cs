@@ -23,14 +23,11 @@ namespace JinDu.Cooperation.Consumers;
 /// </list>
 /// The event carries no subject values, masks or tokens — only their kinds — and neither does the notice.
 /// </summary>
-public sealed class LeadSharedConsumer(CooperationDbContext db, NoticeRouter router, DivisionCatalog divisions, TimeProvider time,
+public sealed class LeadSharedConsumer(NoticeBatches batches, NoticeRouter router, DivisionCatalog divisions,
     ILogger<LeadSharedConsumer> log) : IConsumer<LeadShared>
 {
-    public async Task Consume(ConsumeContext<LeadShared> context)
-    {
-        var e = context.Message;
-        var ct = context.CancellationToken;
-        await db.ApplyOnceLockedAsync(e.EventId, nameof(LeadSharedConsumer), time, async () =>
+    public Task Consume(ConsumeContext<LeadShared> context) =>
+        batches.ApplyAsync([context.Message], nameof(LeadSharedConsumer), x => x.EventId, async (e, ct) =>
         {
             if (divisions.Find(e.OwnerAgency) is null || !EnumText.TryParse<HandlingCode>(e.HandlingCode, out var handling))
             {
@@ -61,6 +58,5 @@ public sealed class LeadSharedConsumer(CooperationDbContext db, NoticeRouter rou
                 GrantedTo: grant ? named : null, ExpiresAt: e.ExpiresAt, SubjectKinds: e.SubjectKinds);
             var notified = await router.OfferAsync(offer, ct);
             log.LogInformation("Lead {Reference} shared by {Owner} ({Level}): {Count} agencies notified", e.Reference, e.OwnerAgency, e.Level, notified.Count);
-        }, ct);
-    }
+        }, context.CancellationToken);
 }

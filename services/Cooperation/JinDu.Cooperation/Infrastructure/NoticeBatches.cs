@@ -40,7 +40,7 @@ public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter wr
         var messages = context.Message.ToList();
         try
         {
-            var applied = await ApplyOnceAsync(messages.Select(m => m.Message).ToList(), consumer, idOf, apply, ct);
+            var applied = await ApplyAsync(messages.Select(m => m.Message).ToList(), consumer, idOf, apply, ct);
             log.LogDebug("{Consumer}: batch of {Count}, {Applied} applied", consumer, messages.Count, applied);
             return;
         }
@@ -55,7 +55,7 @@ public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter wr
             try
             {
                 db.ChangeTracker.Clear();
-                await db.ApplyOnceLockedAsync(idOf(message.Message), consumer, time, () => apply(message.Message, ct), ct);
+                await ApplyAsync([message.Message], consumer, idOf, apply, ct);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
@@ -71,7 +71,12 @@ public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter wr
             await message.Forward(await message.GetSendEndpoint(new Uri($"exchange:{singleQueue}")), message.Message);
     }
 
-    private async Task<int> ApplyOnceAsync<T>(IReadOnlyList<T> events, string consumer, Func<T, Guid> idOf, Func<T, CancellationToken, Task> apply,
+    /// <summary>
+    /// Events not applied before, as one unit of work: also what a single consumer does with its one event, so every
+    /// notice is numbered the same way (streams locked in sorted order until the commit).
+    /// </summary>
+    /// <returns>How many were applied (not applied before, nor earlier in the list).</returns>
+    public async Task<int> ApplyAsync<T>(IReadOnlyList<T> events, string consumer, Func<T, Guid> idOf, Func<T, CancellationToken, Task> apply,
         CancellationToken ct)
     {
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>

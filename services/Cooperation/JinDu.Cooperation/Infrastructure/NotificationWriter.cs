@@ -10,11 +10,9 @@ namespace JinDu.Cooperation.Infrastructure;
 
 /// <summary>
 /// Puts a notice into a recipient's numbered stream and announces it, in the caller's unit of work.
-/// <para>Immediate (API callers, single events): inside a transaction on PostgreSQL
-/// (<see cref="UnitOfWork.ApplyOnceLockedAsync"/>) the recipient's stream row is locked until the commit, so concurrent
-/// writers take turns. Otherwise the row's sequence, a concurrency token, still keeps two writers from handing out one
-/// number: the loser's save fails and is retried.</para>
-/// <para>Deferred (<see cref="BeginDeferred"/>, a batch of events, <see cref="NoticeBatches"/>): notices are collected and
+/// <para>Immediate (API callers): the recipient's stream row's sequence, a concurrency token, keeps two writers from
+/// handing out one number: the loser's save fails and is retried.</para>
+/// <para>Deferred (<see cref="BeginDeferred"/>, every event consumer, through <see cref="NoticeBatches"/>): notices are collected and
 /// numbered only by <see cref="FlushAsync"/>, which locks every stream the batch touches in one statement, in sorted
 /// order, so a batch holds each recipient's lock once and only for the end of its transaction, and two batches never
 /// wait for each other in a circle.</para>
@@ -50,7 +48,7 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
             _deferred.Add(notification); // numbered by FlushAsync
             return notification;
         }
-        var stream = await LockedStreamAsync(recipient, ct) ?? await db.DeliveryStreams.FindAsync([recipient], ct);
+        var stream = await db.DeliveryStreams.FindAsync([recipient], ct);
         if (stream is null)
         {
             stream = new DeliveryStream { RecipientAgency = recipient };
@@ -133,15 +131,5 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
             Sequence = notification.Sequence,
             Type = notification.Type,
         }));
-    }
-
-    private async Task<DeliveryStream?> LockedStreamAsync(string recipient, CancellationToken ct)
-    {
-        if (db.Database.CurrentTransaction is null || !db.Database.IsNpgsql()) return null;
-        if (db.DeliveryStreams.Local.FirstOrDefault(s => s.RecipientAgency == recipient) is { } tracked) return tracked; // locked already
-        await db.Database.ExecuteSqlAsync(
-            $"INSERT INTO delivery_streams (\"RecipientAgency\", \"LastSequence\") VALUES ({recipient}, 0) ON CONFLICT DO NOTHING", ct);
-        return (await db.DeliveryStreams.FromSql($"SELECT * FROM delivery_streams WHERE \"RecipientAgency\" = {recipient} FOR UPDATE")
-            .ToListAsync(ct)).Single();
     }
 }
