@@ -149,7 +149,7 @@ fi
 ts_as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --no-locale --no-sync \
     >"$PG_DIR/initdb.log" 2>&1 || { ts_tail "$PG_DIR/initdb.log"; ts_die "initdb failed"; }
 ts_as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -W \
-    -o "-p $PG_PORT -k '$PG_DIR' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-p $PG_PORT -k '$PG_DIR' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 ${JINDU_TEST_PG_OPTIONS:-}" \
     start </dev/null >"$PG_DIR/pg_ctl.log" 2>&1 || { ts_tail "$PG_DIR/pg_ctl.log"; ts_tail "$PG_DIR/postgres.log"; ts_die "pg_ctl start failed"; }
 
 # ---- wait for all three ----------------------------------------------------------------------

@@ -96,12 +96,14 @@ public sealed class OutboxDispatcher<TContext>(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var batch = await db.OutboxMessages
+        var batch = await db.OutboxMessages.AsNoTracking()
             .Where(m => m.SentAt == null)
             .OrderBy(m => m.Id)
             .Take(BatchSize)
             .ToListAsync(cancellationToken);
-        var sent = 0;
+        var confirmed = new List<long>(batch.Count);
+        var failed = new List<(long Id, string Error)>();
+        var setAside = new List<(long Id, string Error)>();
         // The batch's publishes go out together and are confirmed together: one broker round trip for the batch
         // instead of one a row, which held a service to ~600 events/s. They are started in the rows' order on one
         // channel; consumers never relied on order (they consume concurrently and are idempotent).
@@ -118,8 +120,7 @@ public sealed class OutboxDispatcher<TContext>(
                 {
                     // A row nobody can read (a type removed by a bad deployment) would block the rest
                     // forever: set it aside with the reason, loudly.
-                    message.LastError = $"unknown event type {message.Type}; not published";
-                    message.SentAt = time.GetUtcNow();
+                    setAside.Add((message.Id, $"unknown event type {message.Type}; not published"));
                     log.LogError("Outbox of {Context}: event {MessageId} has unknown type {Type} and was set aside", typeof(TContext).Name, message.MessageId, message.Type);
                     continue;
                 }
@@ -128,7 +129,6 @@ public sealed class OutboxDispatcher<TContext>(
                 // Each publish joins its own request's trace: the activity is current only while the publish starts.
                 Activity.Current = null;
                 var activity = Source.StartActivity("outbox publish " + type.Name, ActivityKind.Producer, parent);
-                message.Attempts++;
                 Task publish;
                 try { publish = bus.Publish(evt, type, ctx => ctx.MessageId = message.MessageId, timeout.Token); }
                 catch (Exception ex) { publish = Task.FromException(ex); }
@@ -141,13 +141,11 @@ public sealed class OutboxDispatcher<TContext>(
                 try
                 {
                     await publish;
-                    message.SentAt = time.GetUtcNow();
-                    message.LastError = null;
-                    sent++;
+                    confirmed.Add(message.Id);
                 }
                 catch (Exception ex)
                 {
-                    message.LastError = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
+                    failed.Add((message.Id, ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message));
                     failure ??= ex;
                 }
                 finally
@@ -159,9 +157,20 @@ public sealed class OutboxDispatcher<TContext>(
         }
         finally
         {
-            // Mark what was confirmed even when another publish failed, so it is not sent again.
-            await db.SaveChangesAsync(CancellationToken.None);
+            // Mark what was confirmed even when another publish failed, so it is not sent again: one statement for the
+            // batch (marked one row at a time, the marks were a third of the outbox's database work).
+            var now = time.GetUtcNow();
+            if (confirmed.Count > 0)
+                await db.OutboxMessages.Where(m => confirmed.Contains(m.Id)).ExecuteUpdateAsync(u => u
+                    .SetProperty(m => m.SentAt, now).SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.Attempts, m => m.Attempts + 1),
+                    CancellationToken.None);
+            foreach (var (id, error) in failed)
+                await db.OutboxMessages.Where(m => m.Id == id).ExecuteUpdateAsync(u => u
+                    .SetProperty(m => m.LastError, error).SetProperty(m => m.Attempts, m => m.Attempts + 1), CancellationToken.None);
+            foreach (var (id, error) in setAside)
+                await db.OutboxMessages.Where(m => m.Id == id).ExecuteUpdateAsync(u => u
+                    .SetProperty(m => m.SentAt, now).SetProperty(m => m.LastError, error), CancellationToken.None);
         }
-        return sent;
+        return confirmed.Count;
     }
 }

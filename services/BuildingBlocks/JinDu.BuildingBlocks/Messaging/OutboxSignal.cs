@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace JinDu.BuildingBlocks.Messaging;
 
@@ -26,10 +29,15 @@ public sealed class OutboxSignal
         For(context).WaitAsync(timeout, cancellationToken);
 }
 
-/// <summary>Notices commits that added outbox rows and signals the dispatcher after the commit.</summary>
-public sealed class OutboxSaveInterceptor(OutboxSignal signal) : SaveChangesInterceptor
+/// <summary>
+/// Notices saves that added outbox rows and signals the dispatcher once they are committed: at once after a save that was
+/// its own transaction, and after the commit of the caller's transaction otherwise (signalled at the save, the dispatcher
+/// would look before the commit, find nothing, and the events would wait for its next poll).
+/// </summary>
+public sealed class OutboxSaveInterceptor(OutboxSignal signal) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly AsyncLocal<bool> _pending = new();
+    private readonly ConditionalWeakTable<DbTransaction, object> _committing = new();
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
@@ -49,8 +57,31 @@ public sealed class OutboxSaveInterceptor(OutboxSignal signal) : SaveChangesInte
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (_pending.Value && eventData.Context is { } ctx) signal.Notify(ctx.GetType());
+        if (_pending.Value && eventData.Context is { } ctx)
+        {
+            if (ctx.Database.CurrentTransaction?.GetDbTransaction() is { } transaction) _committing.AddOrUpdate(transaction, ctx.GetType());
+            else signal.Notify(ctx.GetType());
+        }
         _pending.Value = false;
         return base.SavedChangesAsync(eventData, result, cancellationToken);
+    }
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (_committing.TryGetValue(transaction, out var context))
+        {
+            _committing.Remove(transaction);
+            signal.Notify((Type)context);
+        }
+        return Task.CompletedTask;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (_committing.TryGetValue(transaction, out var context))
+        {
+            _committing.Remove(transaction);
+            signal.Notify((Type)context);
+        }
     }
 }

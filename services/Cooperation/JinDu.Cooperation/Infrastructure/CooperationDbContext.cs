@@ -83,8 +83,12 @@ public sealed class CooperationDbContext(DbContextOptions<CooperationDbContext> 
             e.HasIndex(x => x.PublicId).IsUnique();
             e.HasIndex(x => new { x.Agency, x.NotificationId }).IsUnique();
             e.HasOne(x => x.Notification).WithMany().HasForeignKey(x => x.NotificationId);
-            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
             e.HasIndex(x => new { x.Agency, x.Sequence });
+            // The dispatcher's reads: which subscribers have something due, and a subscriber's pending deliveries in
+            // sequence order. Only pending rows are in these: through full indexes each read also walked past every
+            // delivery already made to that subscriber (and, under load, past the entries just left behind).
+            e.HasIndex(x => new { x.NextAttemptAt, x.Agency }, "IX_webhook_deliveries_pending_due").HasFilter("\"Status\" = 'Pending'");
+            e.HasIndex(x => new { x.Agency, x.Sequence }, "IX_webhook_deliveries_pending_sequence").HasFilter("\"Status\" = 'Pending'");
             e.Property(x => x.Agency).HasMaxLength(6);
             e.Property(x => x.Type).HasMaxLength(40);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(10);

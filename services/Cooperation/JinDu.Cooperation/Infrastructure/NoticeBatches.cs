@@ -19,8 +19,8 @@ public sealed class NoticeBatchOptions
 
 /// <summary>
 /// Applies a batch of events as one unit of work: one query for the events this consumer already applied, each new
-/// event applied in order (a duplicate within the batch once), every notice numbered by
-/// <see cref="NotificationWriter.FlushAsync"/> with each recipient stream locked once, one save with the inbox rows,
+/// event applied in order (a duplicate within the batch once), one save of the inbox rows with every notice numbered by
+/// <see cref="NotificationWriter.SaveDeferredAsync"/> (each recipient stream locked once, only for the last statements),
 /// one commit. Under a burst of flags naming one county that is one lock and one commit per hundred notices instead of
 /// one per notice, which is what kept the notice queues thousands deep.
 /// <para>When the batch fails, its events are applied one at a time instead (the ordinary path, each in its own
@@ -85,7 +85,7 @@ public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter wr
             writer.BeginDeferred();
             try
             {
-                // On PostgreSQL the stream locks taken by the flush last until this commit; SQLite serialises writers and
+                // On PostgreSQL the stream locks taken by the save last until this commit; SQLite serialises writers and
                 // SaveChanges is its own transaction there.
                 await using var tx = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
                 var ids = events.Select(idOf).Distinct().ToList();
@@ -100,9 +100,9 @@ public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter wr
                     db.InboxMessages.Add(new InboxMessage { MessageId = idOf(e), Consumer = consumer, ProcessedAt = now });
                     applied++;
                 }
-                await writer.FlushAsync(ct);
-                await db.SaveChangesAsync(ct);
+                await writer.SaveDeferredAsync(ct);
                 if (tx is not null) await tx.CommitAsync(ct);
+                writer.SignalCommitted();
                 return applied;
             }
             finally

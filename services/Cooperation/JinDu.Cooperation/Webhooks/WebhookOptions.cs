@@ -31,12 +31,33 @@ public sealed class WebhookOptions
     public int HousekeepingBatchSize { get; set; } = 1000;
 }
 
-/// <summary>Wakes the dispatcher when a commit stored new deliveries or a replay queued some.</summary>
+/// <summary>
+/// Wakes the dispatcher when a commit stored new deliveries or a replay queued some. A writer that knows for whom says so,
+/// and the dispatcher starts on those subscribers without asking the database who has something due (under load that
+/// question, asked after every commit, was a noticeable share of the database's work); a wake without names, and every
+/// poll, still asks.
+/// </summary>
 public sealed class WebhookSignal
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _agencies = new();
+    private volatile bool _everyone;
 
+    /// <summary>Something may be due for anyone.</summary>
     public void Notify()
+    {
+        _everyone = true;
+        Release();
+    }
+
+    /// <summary>New deliveries for these subscribers.</summary>
+    public void Notify(IEnumerable<string> agencies)
+    {
+        foreach (var agency in agencies) _agencies[agency] = true;
+        Release();
+    }
+
+    private void Release()
     {
         if (_signal.CurrentCount > 0) return;
         try { _signal.Release(); }
@@ -44,4 +65,15 @@ public sealed class WebhookSignal
     }
 
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+
+    /// <summary>What the wakes since the last call named; <c>everyone</c> when one of them named nobody.</summary>
+    public (List<string> Agencies, bool Everyone) Take()
+    {
+        var everyone = _everyone;
+        _everyone = false;
+        var agencies = new List<string>();
+        foreach (var agency in _agencies.Keys)
+            if (_agencies.TryRemove(agency, out _)) agencies.Add(agency);
+        return (agencies, everyone);
+    }
 }

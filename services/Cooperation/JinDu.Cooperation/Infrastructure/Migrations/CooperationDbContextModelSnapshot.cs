@@ -180,6 +180,9 @@ namespace JinDu.Cooperation.Infrastructure.Migrations
 
                     b.HasIndex("SentAt", "Id");
 
+                    b.HasIndex(new[] { "Id" }, "IX_outbox_messages_unsent")
+                        .HasFilter("\"SentAt\" IS NULL");
+
                     b.ToTable("outbox_messages", (string)null);
                 });
 
@@ -662,7 +665,11 @@ namespace JinDu.Cooperation.Infrastructure.Migrations
 
                     b.HasIndex("Agency", "Sequence");
 
-                    b.HasIndex("Status", "NextAttemptAt");
+                    b.HasIndex(new[] { "NextAttemptAt", "Agency" }, "IX_webhook_deliveries_pending_due")
+                        .HasFilter("\"Status\" = 'Pending'");
+
+                    b.HasIndex(new[] { "Agency", "Sequence" }, "IX_webhook_deliveries_pending_sequence")
+                        .HasFilter("\"Status\" = 'Pending'");
 
                     b.ToTable("webhook_deliveries", (string)null);
                 });

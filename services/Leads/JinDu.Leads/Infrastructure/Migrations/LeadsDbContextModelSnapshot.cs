@@ -180,6 +180,9 @@ namespace JinDu.Leads.Infrastructure.Migrations
 
                     b.HasIndex("SentAt", "Id");
 
+                    b.HasIndex(new[] { "Id" }, "IX_outbox_messages_unsent")
+                        .HasFilter("\"SentAt\" IS NULL");
+
                     b.ToTable("outbox_messages", (string)null);
                 });
 

@@ -179,6 +179,9 @@ namespace JinDu.Screening.Infrastructure.Migrations
 
                     b.HasIndex("SentAt", "Id");
 
+                    b.HasIndex(new[] { "Id" }, "IX_outbox_messages_unsent")
+                        .HasFilter("\"SentAt\" IS NULL");
+
                     b.ToTable("outbox_messages", (string)null);
                 });
 
