@@ -38,7 +38,11 @@ public static class DatabaseSetup
             // session-level advisory locks: the feed's are transaction-level), so a pooled connection need not
             // be reset with a round trip each time it is taken: that reset was one more statement on the server
             // for every request.
+            // Every service runs the same few statements over and over (a post's INSERTs, a batch's hundreds of
+            // the same INSERT, the outbox's reads and marks): prepared once per connection after a few uses, PostgreSQL
+            // stops parsing and planning each of them again.
             var settings = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
+            if (settings.MaxAutoPrepare == 0) settings.MaxAutoPrepare = 100;
             tunePostgres?.Invoke(settings);
             connectionString = settings.ConnectionString;
         }

@@ -51,7 +51,7 @@ public sealed class DeconflictionNoticeConsumer(NotificationWriter writer, Notic
             e.OtherLeadReference, e.Contact, e.SubjectKind);
         var title = $"冲突提示：贵单位线索 {e.RecipientLeadReference} 与{e.OtherAgencyName}线索 {e.OtherLeadReference} 涉及同一{KindText(e.SubjectKind)}，请联系{e.Contact}";
         await writer.AddAsync(e.RecipientAgency, NoticeType, title, notice, e.EventId, e.ProducerAgency, ct);
-        log.LogInformation("Deconfliction notice to {Recipient}: lead {Reference} meets {Other}'s {OtherReference} on a {Kind}",
+        log.LogDebug("Deconfliction notice to {Recipient}: lead {Reference} meets {Other}'s {OtherReference} on a {Kind}",
             e.RecipientAgency, e.RecipientLeadReference, e.OtherAgency, e.OtherLeadReference, e.SubjectKind);
     }
 

@@ -66,7 +66,7 @@ public sealed class HitConfirmationNoticeConsumer(NotificationWriter writer, Not
             return;
         }
         await writer.AddAsync(recipient, type, title, notice, eventId, source, ct);
-        log.LogInformation("Hit confirmation notice ({Type}) to {Recipient} for lead {Reference}", type, recipient, notice.LeadReference);
+        log.LogDebug("Hit confirmation notice ({Type}) to {Recipient} for lead {Reference}", type, recipient, notice.LeadReference);
     }
 
     private string Name(string agency) => divisions.Find(agency)?.Name ?? agency;

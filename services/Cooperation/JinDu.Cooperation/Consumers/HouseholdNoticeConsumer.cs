@@ -117,7 +117,7 @@ public sealed class HouseholdNoticeConsumer(CooperationDbContext db, Notificatio
             var shown = RedactionPolicy.Apply([new OutgoingSubject(subject.Kind, subject.Token, subject.Masked)], disclosure)[0];
             var (notice, title) = build(subject, to, flagging, shown);
             await writer.AddAsync(to.Code, NoticeType, title, notice, eventId, producerAgency, ct);
-            log.LogInformation("Flag ({What}): notice to {Recipient} ({Level}) for {Subject}", what, to.Code, to.Level, subject.Masked);
+            log.LogDebug("Flag ({What}): notice to {Recipient} ({Level}) for {Subject}", what, to.Code, to.Level, subject.Masked);
         }
 
         foreach (var person in subjects.Where(s => s is { Kind: SubjectKind.Person, HouseholdCode: not null }))

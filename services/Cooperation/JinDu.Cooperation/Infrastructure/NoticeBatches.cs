@@ -41,7 +41,8 @@ public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter wr
         try
         {
             var applied = await ApplyAsync(messages.Select(m => m.Message).ToList(), consumer, idOf, apply, ct);
-            log.LogDebug("{Consumer}: batch of {Count}, {Applied} applied", consumer, messages.Count, applied);
+            // One line a batch; each notice's own line is at Debug (hundreds a second under load, and the inbox has them).
+            log.LogInformation("{Consumer}: {Applied} of {Count} events applied in one transaction", consumer, applied, messages.Count);
             return;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)

@@ -171,9 +171,15 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
         // agency's), the correlation candidates and the hit owners (watched, any agency). Leads made by this batch
         // are appended as they are made, so later flags find, link and hit them as if they had been committed.
         var tokens = flags.SelectMany(f => f.Subjects.Select(s => s.Token)).Distinct().ToList();
+        // The ids first, through the subjects' token index; then those leads with their owned rows, one query per table
+        // (in one query the joins multiply: subjects × recipients × timeline × links rows for every lead).
+        var leadIds = await db.Leads
+            .SelectMany(l => l.Subjects.Where(s => tokens.Contains(s.Token)), (l, _) => l.Id)
+            .Distinct().ToListAsync(ct);
         var leads = await db.Leads
-            .Where(l => l.Status != LeadStatus.Closed && l.Subjects.Any(s => tokens.Contains(s.Token)))
+            .Where(l => leadIds.Contains(l.Id) && l.Status != LeadStatus.Closed)
             .OrderBy(l => l.Id)
+            .AsSplitQuery()
             .ToListAsync(ct);
         // Hits found on the way, checked against the tasks already stored in one query at the end.
         var hits = new List<(Lead Lead, HitConfirmationTask Task)>();

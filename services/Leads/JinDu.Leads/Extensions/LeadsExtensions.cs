@@ -19,9 +19,7 @@ public static class LeadsExtensions
     public static IHostApplicationBuilder AddLeads(this IHostApplicationBuilder builder)
     {
         builder.AddPersonalData();
-        // A batch of flags saves the same few INSERTs hundreds of times: prepared once per connection, PostgreSQL
-        // stops parsing and planning each of them again (Npgsql prepares a statement after its fifth use).
-        builder.AddServiceDatabase<LeadsDbContext>("Leads", pg => pg.MaxAutoPrepare = Math.Max(pg.MaxAutoPrepare, 50));
+        builder.AddServiceDatabase<LeadsDbContext>("Leads");
         builder.AddOutbox<LeadsDbContext>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddScoped<WatchlistQuery>();
