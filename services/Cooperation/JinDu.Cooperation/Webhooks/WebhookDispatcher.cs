@@ -31,13 +31,20 @@ public sealed class WebhookDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _slots = new SemaphoreSlim(Math.Max(1, options.CurrentValue.MaxConcurrency));
-        var everyone = true;
+        // Real time since the database was last asked who has something due: asked at least once a poll interval
+        // however many named wakes come in between, so a retry that came due for a subscriber nobody writes to now is
+        // never starved by the wakes for busier ones.
+        var sinceLook = System.Diagnostics.Stopwatch.StartNew();
+        var lookNow = true;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var poll = options.CurrentValue.PollInterval;
             try
             {
                 var (named, anyone) = signal.Take();
-                foreach (var agency in everyone || anyone ? await DueSubscribersAsync(stoppingToken) : named)
+                if (anyone || sinceLook.Elapsed >= poll) lookNow = true;
+                if (lookNow) sinceLook.Restart();
+                foreach (var agency in lookNow ? await DueSubscribersAsync(stoppingToken) : named)
                 {
                     if (_restingUntil.TryGetValue(agency, out var until) && until > clock.Now) continue;
                     _restingUntil.TryRemove(agency, out _);
@@ -54,9 +61,10 @@ public sealed class WebhookDispatcher(
             {
                 log.LogWarning(ex, "Webhooks: looking for due deliveries failed");
             }
-            // Woken: the wake says for whom (or that anyone may be due). Not woken within the poll interval: retries that
-            // came due, and deliveries another instance wrote, are looked for in the database.
-            try { everyone = !await signal.WaitAsync(options.CurrentValue.PollInterval, stoppingToken); }
+            // Woken: the wake says for whom (or that anyone may be due). Not woken before the poll interval is up:
+            // retries that came due, and deliveries another instance wrote, are looked for in the database.
+            var left = poll - sinceLook.Elapsed;
+            try { lookNow = !await signal.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
     }
