@@ -45,8 +45,12 @@ public sealed class Webhook_delivery(CooperationPlatform platform) : IClassFixtu
         Assert.False(WebhookReceiver.Verify(hook, secret, platform.Clock.GetUtcNow().AddMinutes(10), Tolerance, out _));
         Assert.False(WebhookReceiver.Verify(hook, "whsec_" + Convert.ToBase64String(new byte[32]), platform.Clock.GetUtcNow(), Tolerance, out _));
 
-        var log = await platform.GetAsync("/api/cooperation/v1/webhook/attempts?limit=500", "liaison.522726");
-        var attempt = log["items"]!.AsArray().Single(a => a!["messageId"]!.GetValue<string>() == hook.Id)!;
+        // The attempt is logged once the dispatcher has its answer, which may be a moment after the receiver has it.
+        var attempt = (await PlatformClient.EventuallyAsync(async () =>
+        {
+            var log = await platform.GetAsync("/api/cooperation/v1/webhook/attempts?limit=500", "liaison.522726");
+            return log["items"]!.AsArray().SingleOrDefault(a => a!["messageId"]!.GetValue<string>() == hook.Id);
+        }, what: "the attempt in the delivery log"))!;
         Assert.Equal(200, attempt["statusCode"]!.GetValue<int>());
         Assert.Equal("delivered", attempt["outcome"]!.GetValue<string>());
         Assert.True(attempt["latencyMs"]!.GetValue<int>() >= 0);
