@@ -68,20 +68,16 @@ public sealed class OutboxSaveInterceptor(OutboxSignal signal) : SaveChangesInte
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (_committing.TryGetValue(transaction, out var context))
-        {
-            _committing.Remove(transaction);
-            signal.Notify((Type)context);
-        }
+        Committed(transaction);
         return Task.CompletedTask;
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Committed(transaction);
+
+    private void Committed(DbTransaction transaction)
     {
-        if (_committing.TryGetValue(transaction, out var context))
-        {
-            _committing.Remove(transaction);
-            signal.Notify((Type)context);
-        }
+        if (!_committing.TryGetValue(transaction, out var context)) return;
+        _committing.Remove(transaction);
+        signal.Notify((Type)context);
     }
 }

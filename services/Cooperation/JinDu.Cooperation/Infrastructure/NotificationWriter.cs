@@ -24,6 +24,10 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
 {
     private bool _signalHooked;
     private List<Notification>? _deferred;
+    // Written past EF (PostgreSQL's set-based path), so neither the SavedChanges hook nor the outbox interceptor saw
+    // them: SignalCommitted wakes the readers instead, the webhook dispatcher for these subscribers only.
+    private bool _writtenDirectly;
+    private readonly HashSet<string> _toDeliver = [];
 
     /// <summary>From now on <see cref="AddAsync"/> collects; <see cref="SaveDeferredAsync"/> numbers and saves what it collected.</summary>
     public void BeginDeferred() => _deferred = [];
@@ -83,30 +87,30 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
         if (db.Database.IsNpgsql() && db.Database.CurrentTransaction is not null)
         {
             await db.SaveChangesAsync(ct);
-            if (pending.Count > 0) await WriteNumberedAsync(pending, ct);
+            if (pending.Count > 0)
+            {
+                await WriteNumberedAsync(pending, ct);
+                _writtenDirectly = true;
+            }
         }
         else
         {
             if (pending.Count > 0) await StageNumberedAsync(pending, ct);
             await db.SaveChangesAsync(ct);
         }
-        _written |= pending.Count > 0;
         pending.Clear();
     }
 
-    /// <summary>After the caller's commit: live streams and this instance's webhook dispatcher look at once.</summary>
+    /// <summary>After the caller's commit: live streams, the outbox and this instance's webhook dispatcher look at once.</summary>
     public void SignalCommitted()
     {
-        if (!_written) return;
-        _written = false;
+        if (!_writtenDirectly) return;
+        _writtenDirectly = false;
         streamSignal.Notify();
         if (_toDeliver.Count > 0) webhookSignal.Notify(_toDeliver);
         _toDeliver.Clear();
         outboxSignal.Notify(typeof(CooperationDbContext));
     }
-
-    private bool _written;
-    private readonly HashSet<string> _toDeliver = [];
 
     private async Task<Dictionary<string, long>> LockStreamsAsync(string[] recipients, CancellationToken ct)
     {
@@ -162,11 +166,11 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
         {
             BatchCommands =
             {
-                Command("""
+                PgBatch.Command("""
                     UPDATE delivery_streams s SET "LastSequence" = v.last
                     FROM unnest($1::text[], $2::bigint[]) AS v(recipient, last) WHERE s."RecipientAgency" = v.recipient
                     """, last.Keys.ToArray(), last.Values.ToArray()),
-                Command("""
+                PgBatch.Command("""
                     WITH n AS (
                         INSERT INTO notifications ("PublicId", "RecipientAgency", "Sequence", "Type", "Title", "Payload", "SourceEventId", "SourceAgency", "CreatedAt")
                         SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[], $9::timestamptz[])
@@ -182,7 +186,7 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
                     pending.Select(n => n.SourceAgency).ToArray(), pending.Select(n => n.CreatedAt).ToArray(),
                     delivered.Select(_ => Guid.CreateVersion7()).ToArray(), delivered.Select(n => n.PublicId).ToArray(),
                     nameof(DeliveryStatus.Pending), now),
-                Command("""
+                PgBatch.Command("""
                     INSERT INTO outbox_messages ("MessageId", "Type", "Body", "OccurredAt", "TraceParent", "Attempts")
                     SELECT m, t, b, o, p, 0 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[]) AS v(m, t, b, o, p)
                     """,
@@ -191,13 +195,6 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
             },
         };
         await batch.ExecuteNonQueryAsync(ct);
-    }
-
-    private static NpgsqlBatchCommand Command(string sql, params object?[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-        return command;
     }
 
     /// <summary>SQLite: numbers the notices through the tracked streams (a concurrency token fails a save that raced another).</summary>

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using JinDu.Cooperation.Infrastructure;
 using JinDu.Cooperation.Model;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace JinDu.Cooperation.Webhooks;
 
@@ -242,7 +242,7 @@ public sealed class WebhookDispatcher(
             {
                 BatchCommands =
                 {
-                    Command("""
+                    PgBatch.Command("""
                         UPDATE webhook_deliveries d
                         SET "Status" = v.status, "Attempts" = v.attempts, "DeliveredAt" = v.delivered, "NextAttemptAt" = v.next,
                             "LastStatusCode" = v.code, "LastError" = v.error
@@ -253,7 +253,7 @@ public sealed class WebhookDispatcher(
                         batch.Select(d => d.Id).ToArray(), batch.Select(d => d.Status.ToString()).ToArray(), batch.Select(d => d.Attempts).ToArray(),
                         batch.Select(d => d.DeliveredAt).ToArray(), batch.Select(d => d.NextAttemptAt).ToArray(),
                         batch.Select(d => d.LastStatusCode).ToArray(), batch.Select(d => d.LastError).ToArray()),
-                    Command("""
+                    PgBatch.Command("""
                         INSERT INTO webhook_attempts ("Agency", "DeliveryId", "MessageId", "Sequence", "Attempt", "AttemptedAt", "StatusCode", "LatencyMs", "Outcome", "Error")
                         SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::bigint[], $5::int[], $6::timestamptz[], $7::int[], $8::int[], $9::text[], $10::text[])
                         """,
@@ -270,12 +270,5 @@ public sealed class WebhookDispatcher(
             await db.Database.CloseConnectionAsync();
         }
         db.ChangeTracker.Clear();
-    }
-
-    private static NpgsqlBatchCommand Command(string sql, params object[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
-        return command;
     }
 }
