@@ -30,8 +30,11 @@ public sealed class CpuSampler
 
     /// <param name="Unclassified">Processes in none of the groups (by pid: a short name and their ticks), so that
     /// <see cref="CpuUsage.OtherTop"/> can say what "other" was: another build or benchmark on the machine, kernel threads.</param>
+    /// <param name="JitTicks">CPU of the platform processes' tiered-compilation threads by thread id (the JIT
+    /// re-compiling hot methods in the background), already counted in their groups: says whether a warm-up has let the
+    /// JIT settle. By thread, as the runtime ends the worker when it has nothing to do and starts another later.</param>
     public sealed record Snapshot(long Timestamp, long MachineBusy, IReadOnlyDictionary<string, long> Ticks,
-        IReadOnlyDictionary<int, (string Name, long Ticks)>? Unclassified = null);
+        IReadOnlyDictionary<int, (string Name, long Ticks)>? Unclassified = null, IReadOnlyDictionary<int, long>? JitTicks = null);
 
     public Snapshot Take()
     {
@@ -57,12 +60,45 @@ public sealed class CpuSampler
 
         var groups = Groups.ToDictionary(g => g, _ => 0L);
         var unclassified = new Dictionary<int, (string, long)>();
+        var jit = new Dictionary<int, long>();
         foreach (var (pid, p) in procs)
         {
-            if (GroupOf(pid, p.Parent, p.Comm, p.Cmdline, procs) is { } group) groups[group] += p.Ticks;
+            if (GroupOf(pid, p.Parent, p.Comm, p.Cmdline, procs) is { } group)
+            {
+                groups[group] += p.Ticks;
+                if (group is not ("client" or "postgres" or "rabbitmq" or "redis")) TieredCompilationTicks(pid, jit);
+            }
             else unclassified[pid] = (ShortName(p.Comm, p.Cmdline), p.Ticks);
         }
-        return new Snapshot(Stopwatch.GetTimestamp(), MachineBusyTicks(), groups, unclassified);
+        return new Snapshot(Stopwatch.GetTimestamp(), MachineBusyTicks(), groups, unclassified, jit);
+    }
+
+    /// <summary>utime + stime of the process's ".NET Tiered Compilation Worker" threads (the name is cut to 15 characters).</summary>
+    private static void TieredCompilationTicks(int pid, Dictionary<int, long> ticks)
+    {
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var open = stat.IndexOf('(');
+                    var close = stat.LastIndexOf(')');
+                    if (!stat.AsSpan(open + 1, close - open - 1).StartsWith(".NET Tiered Com", StringComparison.Ordinal)) continue;
+                    var fields = stat[(close + 2)..].Split(' ');
+                    ticks[int.Parse(Path.GetFileName(task))] = long.Parse(fields[11]) + long.Parse(fields[12]);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+                {
+                    // The thread ended while we read it (the runtime stops the worker when it has nothing to do).
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The process ended.
+        }
     }
 
     private string? GroupOf(int pid, int parent, string comm, string cmdline,
@@ -127,6 +163,9 @@ public sealed class CpuSampler
 /// <summary>CPU used during a round, in cores (1.0 = one core busy the whole round).</summary>
 public sealed record CpuUsage(double Seconds, double MachineBusyCores, IReadOnlyDictionary<string, double> Cores)
 {
+    /// <summary>Of the platform processes' cores, those their background JIT (tiered compilation) used.</summary>
+    public double JitCores { get; init; }
+
     /// <summary>The processes outside every group that used the most CPU (cores), by name; what is left of "other" is the kernel's.</summary>
     public IReadOnlyList<(string Name, double Cores)> OtherTop { get; init; } = [];
 
@@ -156,6 +195,8 @@ public static class CpuSnapshotExtensions
                 .GroupBy(p => p.Name).Select(g => (g.Key, Cores(g.Sum(p => Math.Max(0, p.Ticks)))))
                 .Where(p => p.Item2 >= 0.005).OrderByDescending(p => p.Item2).Take(6).ToList();
         }
-        return new CpuUsage(seconds, machine, cores) { OtherTop = top };
+        // A worker thread that started during the round counts whole; one that ended took its last ticks with it.
+        var jit = after.JitTicks?.Sum(t => Math.Max(0, t.Value - (before.JitTicks?.GetValueOrDefault(t.Key) ?? 0))) ?? 0;
+        return new CpuUsage(seconds, machine, cores) { OtherTop = top, JitCores = Cores(jit) };
     }
 }
