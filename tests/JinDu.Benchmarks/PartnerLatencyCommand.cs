@@ -171,13 +171,16 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
 
         var warmup = posts.Take(warmupCount).ToList();
         var counted = posts.Skip(warmupCount).ToList();
+        CpuUsage? warmupUsage = null;
         if (warmup.Count > 0)
         {
+            var warmupStart = cpu?.Take();
             await LoadAsync(warmup);
+            warmupUsage = warmupStart is null ? null : cpu!.Take().Since(warmupStart);
             var drained = await CollectAsync(warmup, p.DrainSeconds);
             var late = warmup.Count(x => x.Deconfliction is null || x.Household is null || x.HitConfirmation is null);
             Console.WriteLine(late == 0
-                ? $"  warm-up: {warmup.Count:N0} posts; their notices all arrived {drained:0.0} s after the last post"
+                ? $"  warm-up: {warmup.Count:N0} posts; their notices all arrived {drained:0.0} s after the last post; the services' background JIT used {warmupUsage?.JitCores:0.00} cores"
                 : $"  !! warm-up: {late:N0} of {warmup.Count:N0} posts still without all notices after {drained:0} s; measuring anyway");
             await Task.Delay(TimeSpan.FromSeconds(3), ct);
         }
@@ -191,7 +194,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
 
         await stopProgress.CancelAsync();
         await progress;
-        var result = new Result(p, machine, posts.Where(x => x.Counted).ToList(), duplicates, unmatched, badSignatures, measuredUsage, loadSeconds);
+        var result = new Result(p, machine, posts.Where(x => x.Counted).ToList(), duplicates, unmatched, badSignatures, measuredUsage, loadSeconds, warmupUsage);
         Console.WriteLine();
         Console.Write(result.Text());
         result.Append(resultsFile);
@@ -363,7 +366,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
 
     private static double Percentile(List<double> sorted, double q) => FeedIngestStats.Percentile(sorted, q);
 
-    private sealed record Result(Parameters P, MachineDescription Machine, List<Post> Posts, int Duplicates, int Unmatched, int BadSignatures, CpuUsage? Cpu, double LoadSeconds)
+    private sealed record Result(Parameters P, MachineDescription Machine, List<Post> Posts, int Duplicates, int Unmatched, int BadSignatures, CpuUsage? Cpu, double LoadSeconds, CpuUsage? WarmupCpu = null)
     {
         private List<Post> Flagged => Posts.Where(x => x.Status == 201).ToList();
         private int Failed => Posts.Count - Flagged.Count;
@@ -398,6 +401,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
                 b.AppendLine($"  CPU (cores) while measured: busy {c.MachineBusyCores:0.00}: " + string.Join(" ", CpuColumns.Select(g => $"{g} {c.Cores.GetValueOrDefault(g):0.00}")));
                 b.AppendLine("  CPU ms per flag: " + string.Join(", ", CpuColumns.Where(g => c.Cores.GetValueOrDefault(g) > 0.01)
                     .Select(g => $"{g} {c.Cores[g] * c.Seconds * 1e3 / Math.Max(1, Posts.Count):0.00}")));
+                b.AppendLine($"  the services' background JIT (tiered compilation): {WarmupCpu?.JitCores:0.00} cores during the warm-up, {c.JitCores:0.00} while measured");
             }
             return b.ToString();
         }
@@ -423,7 +427,8 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
             {
                 b.AppendLine();
                 b.AppendLine(string.Create(CultureInfo.InvariantCulture, $"CPU while measured, cores (busy {c.MachineBusyCores:0.00}): ") +
-                             string.Join(", ", CpuColumns.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g} {c.Cores.GetValueOrDefault(g):0.00}"))));
+                             string.Join(", ", CpuColumns.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g} {c.Cores.GetValueOrDefault(g):0.00}"))) +
+                             string.Create(CultureInfo.InvariantCulture, $"; of the services' cores, their background JIT (tiered compilation) {c.JitCores:0.00} (during the warm-up {WarmupCpu?.JitCores:0.00})"));
             }
             ResultsFile.Append(file, b);
         }
