@@ -39,7 +39,7 @@ public static class LeadsExtensions
     {
         bus.AddConsumer<FlagToLeadConsumer, FlagToLeadConsumerDefinition>();
         bus.AddConsumer<WatchlistHitConsumer>();
-        bus.AddConsumer<WatchlistChangedConsumer>();
+        bus.AddConsumer<WatchlistChangedConsumer, WatchlistChangedConsumerDefinition>();
         return bus;
     }
 

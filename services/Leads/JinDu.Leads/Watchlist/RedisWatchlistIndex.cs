@@ -25,6 +25,16 @@ public sealed class RedisWatchlistIndex(IConnectionMultiplexer redis) : IWatchli
         await Task.WhenAll(writes);
     }
 
+    public async Task ApplyAsync(IReadOnlyCollection<WatchlistEntry> added, IReadOnlyCollection<(string LeadReference, string Token)> removed)
+    {
+        if (added.Count == 0 && removed.Count == 0) return;
+        var batch = redis.GetDatabase().CreateBatch();
+        var writes = added.SelectMany(e => WatchlistCache.Add(batch, new WatchlistCache.Entry(e.Token, e.LeadReference, e.OwnerAgency, e.Severity)))
+            .Concat(removed.Select(r => WatchlistCache.Remove(batch, r.LeadReference, r.Token))).ToList();
+        batch.Execute();
+        await Task.WhenAll(writes);
+    }
+
     public async Task<IReadOnlyList<WatchlistEntry>> MatchAsync(IReadOnlyCollection<string> tokens)
     {
         var hits = await WatchlistCache.MatchAsync(redis.GetDatabase(), tokens);

@@ -14,6 +14,8 @@ public interface IWatchlistIndex
 {
     Task AddAsync(IReadOnlyCollection<WatchlistEntry> entries);
     Task RemoveAsync(string leadReference, IReadOnlyCollection<string> tokens);
+    /// <summary>Adds and removes together (in one round trip where the index is remote); a token of a lead is in one list at most.</summary>
+    Task ApplyAsync(IReadOnlyCollection<WatchlistEntry> added, IReadOnlyCollection<(string LeadReference, string Token)> removed);
     Task<IReadOnlyList<WatchlistEntry>> MatchAsync(IReadOnlyCollection<string> tokens);
 }
 
@@ -33,6 +35,13 @@ public sealed class InMemoryWatchlistIndex : IWatchlistIndex
         foreach (var t in tokens)
             if (_byToken.TryGetValue(t, out var leads)) leads.TryRemove(leadReference, out _);
         return Task.CompletedTask;
+    }
+
+    public async Task ApplyAsync(IReadOnlyCollection<WatchlistEntry> added, IReadOnlyCollection<(string LeadReference, string Token)> removed)
+    {
+        await AddAsync(added);
+        foreach (var (lead, token) in removed)
+            if (_byToken.TryGetValue(token, out var leads)) leads.TryRemove(lead, out _);
     }
 
     public Task<IReadOnlyList<WatchlistEntry>> MatchAsync(IReadOnlyCollection<string> tokens)
