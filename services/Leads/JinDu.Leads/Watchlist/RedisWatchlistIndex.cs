@@ -9,21 +9,7 @@ namespace JinDu.Leads.Watchlist;
 /// </summary>
 public sealed class RedisWatchlistIndex(IConnectionMultiplexer redis) : IWatchlistIndex
 {
-    public async Task AddAsync(IReadOnlyCollection<WatchlistEntry> entries)
-    {
-        var batch = redis.GetDatabase().CreateBatch();
-        var writes = entries.SelectMany(e => WatchlistCache.Add(batch, new WatchlistCache.Entry(e.Token, e.LeadReference, e.OwnerAgency, e.Severity))).ToList();
-        batch.Execute();
-        await Task.WhenAll(writes);
-    }
-
-    public async Task RemoveAsync(string leadReference, IReadOnlyCollection<string> tokens)
-    {
-        var batch = redis.GetDatabase().CreateBatch();
-        var writes = tokens.Select(t => WatchlistCache.Remove(batch, leadReference, t)).ToList();
-        batch.Execute();
-        await Task.WhenAll(writes);
-    }
+    public Task AddAsync(IReadOnlyCollection<WatchlistEntry> entries) => ApplyAsync(entries, []);
 
     public async Task ApplyAsync(IReadOnlyCollection<WatchlistEntry> added, IReadOnlyCollection<(string LeadReference, string Token)> removed)
     {

@@ -13,7 +13,6 @@ public sealed record WatchlistEntry(string Token, string LeadReference, string O
 public interface IWatchlistIndex
 {
     Task AddAsync(IReadOnlyCollection<WatchlistEntry> entries);
-    Task RemoveAsync(string leadReference, IReadOnlyCollection<string> tokens);
     /// <summary>Adds and removes together (in one round trip where the index is remote); a token of a lead is in one list at most.</summary>
     Task ApplyAsync(IReadOnlyCollection<WatchlistEntry> added, IReadOnlyCollection<(string LeadReference, string Token)> removed);
     Task<IReadOnlyList<WatchlistEntry>> MatchAsync(IReadOnlyCollection<string> tokens);
@@ -27,13 +26,6 @@ public sealed class InMemoryWatchlistIndex : IWatchlistIndex
     {
         foreach (var e in entries)
             _byToken.GetOrAdd(e.Token, _ => new ConcurrentDictionary<string, WatchlistEntry>(StringComparer.Ordinal))[e.LeadReference] = e;
-        return Task.CompletedTask;
-    }
-
-    public Task RemoveAsync(string leadReference, IReadOnlyCollection<string> tokens)
-    {
-        foreach (var t in tokens)
-            if (_byToken.TryGetValue(t, out var leads)) leads.TryRemove(leadReference, out _);
         return Task.CompletedTask;
     }
 
