@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using JinDu.Leads.Contracts.Events;
 using JinDu.Testing;
+using MassTransit;
 using StackExchange.Redis;
 
 namespace JinDu.IntegrationTests;
@@ -82,6 +84,33 @@ public sealed class Leads_across_the_distributed_platform(DistributedPlatform pl
         await PlatformClient.EventuallyAsync(async () => await RedisHoldsAsync(reference) ? null : "out", TimeSpan.FromSeconds(30), "the lead's token gone from Redis");
         var after = await InspectPhoneAtDushanAsync(phone);
         Assert.DoesNotContain(after["watchlist"]!["hits"]!.AsArray(), h => h!["leadReference"]!.GetValue<string>() == reference);
+
+        // A late "add" for the closed lead, applied after its removal (a redelivery, or another consumer that was
+        // slower), leaves it off: closing is final, and Redis remembers the removed lead.
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.Servers.RabbitMqUri)));
+        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        try
+        {
+            await bus.Publish(new WatchlistChanged
+            {
+                EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-5), ProducerAgency = "522722",
+                LeadReference = reference, OwnerAgency = "522722", Severity = 4, AddedTokens = ["late-" + Guid.NewGuid().ToString("N")], RemovedTokens = [],
+            });
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+        // A lead made after it: once that one is in Redis, the late event (on the same queue, earlier) was applied too.
+        var later = await SendAsync(HttpMethod.Post, Leads, "analyst.522722", new
+        {
+            summary = "同一司机的新线索", severity = 3, substances = new[] { "heroin" }, reliability = "C", credibility = 3,
+            subjects = new[] { new { kind = "phone", value = "139" + Random.Shared.Next(10_000_000, 99_999_999) } },
+        }, HttpStatusCode.Created);
+        await PlatformClient.EventuallyAsync(async () => await RedisHoldsAsync(later["reference"]!.GetValue<string>()) ? "in" : null,
+            TimeSpan.FromSeconds(30), "the later lead's token in Redis");
+        await Task.Delay(300);
+        Assert.False(await RedisHoldsAsync(reference), "a late add put the closed lead back on the watchlist");
 
         var figures = await SendAsync(HttpMethod.Get, "/api/leads/v1/figures", "supervisor.522722", null, HttpStatusCode.OK);
         Assert.True(figures["byStatus"]!["closed"]!.GetValue<int>() >= 1);

@@ -26,8 +26,11 @@ public static class WatchlistCache
     public static IEnumerable<Task> Add(IBatch batch, Entry e) =>
     [
         batch.SetAddAsync(Members, e.Token),
-        batch.HashSetAsync(Key(e.Token), e.LeadReference, $"{e.OwnerAgency}|{e.Severity}"),
+        batch.HashSetAsync(Key(e.Token), e.LeadReference, Value(e.OwnerAgency, e.Severity)),
     ];
+
+    /// <summary>A lead's field value in a token's hash.</summary>
+    public static string Value(string ownerAgency, int severity) => $"{ownerAgency}|{severity}";
 
     /// <summary>Queues the write that takes one lead's entry for a token off the watchlist.</summary>
     public static Task Remove(IBatch batch, string leadReference, string token) => batch.HashDeleteAsync(Key(token), leadReference);

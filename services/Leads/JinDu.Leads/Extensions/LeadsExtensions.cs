@@ -39,7 +39,7 @@ public static class LeadsExtensions
     {
         bus.AddConsumer<FlagToLeadConsumer, FlagToLeadConsumerDefinition>();
         bus.AddConsumer<WatchlistHitConsumer>();
-        bus.AddConsumer<WatchlistChangedConsumer, WatchlistChangedConsumerDefinition>();
+        bus.AddConsumer<WatchlistChangedConsumer>();
         return bus;
     }
 

@@ -12,28 +12,37 @@ public sealed record WatchlistEntry(string Token, string LeadReference, string O
 /// </summary>
 public interface IWatchlistIndex
 {
+    /// <summary>Adds the entries, except those of a lead removed before (a late add for a closed lead).</summary>
     Task AddAsync(IReadOnlyCollection<WatchlistEntry> entries);
-    /// <summary>Adds and removes together (in one round trip where the index is remote); a token of a lead is in one list at most.</summary>
-    Task ApplyAsync(IReadOnlyCollection<WatchlistEntry> added, IReadOnlyCollection<(string LeadReference, string Token)> removed);
+    /// <summary>Takes the lead's tokens off and remembers that the lead left: a lead leaves only when it closes, for good.</summary>
+    Task RemoveAsync(string leadReference, IReadOnlyCollection<string> tokens);
     Task<IReadOnlyList<WatchlistEntry>> MatchAsync(IReadOnlyCollection<string> tokens);
 }
 
 public sealed class InMemoryWatchlistIndex : IWatchlistIndex
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, WatchlistEntry>> _byToken = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removedLeads = new(StringComparer.Ordinal);
+    private readonly Lock _writes = new(); // an add and a removal of one lead must not interleave
 
     public Task AddAsync(IReadOnlyCollection<WatchlistEntry> entries)
     {
-        foreach (var e in entries)
-            _byToken.GetOrAdd(e.Token, _ => new ConcurrentDictionary<string, WatchlistEntry>(StringComparer.Ordinal))[e.LeadReference] = e;
+        lock (_writes)
+            foreach (var e in entries)
+                if (!_removedLeads.Contains(e.LeadReference))
+                    _byToken.GetOrAdd(e.Token, _ => new ConcurrentDictionary<string, WatchlistEntry>(StringComparer.Ordinal))[e.LeadReference] = e;
         return Task.CompletedTask;
     }
 
-    public async Task ApplyAsync(IReadOnlyCollection<WatchlistEntry> added, IReadOnlyCollection<(string LeadReference, string Token)> removed)
+    public Task RemoveAsync(string leadReference, IReadOnlyCollection<string> tokens)
     {
-        await AddAsync(added);
-        foreach (var (lead, token) in removed)
-            if (_byToken.TryGetValue(token, out var leads)) leads.TryRemove(lead, out _);
+        lock (_writes)
+        {
+            _removedLeads.Add(leadReference);
+            foreach (var t in tokens)
+                if (_byToken.TryGetValue(t, out var leads)) leads.TryRemove(leadReference, out _);
+        }
+        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<WatchlistEntry>> MatchAsync(IReadOnlyCollection<string> tokens)
