@@ -44,13 +44,9 @@ public sealed class CpuSampler
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
             try
             {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var open = stat.IndexOf('(');
-                var close = stat.LastIndexOf(')');
-                var fields = stat[(close + 2)..].Split(' '); // fields[0] is field 3 (state)
-                var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // utime + stime
+                var (comm, parent, ticks) = ReadStat(dir);
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                procs[pid] = (int.Parse(fields[1]), stat[(open + 1)..close], cmdline, ticks);
+                procs[pid] = (parent, comm, cmdline, ticks);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
             {
@@ -73,6 +69,16 @@ public sealed class CpuSampler
         return new Snapshot(Stopwatch.GetTimestamp(), MachineBusyTicks(), groups, unclassified, jit);
     }
 
+    /// <summary>The name, parent pid and CPU ticks (utime + stime) in a process's or thread's /proc stat file.</summary>
+    private static (string Comm, int Parent, long Ticks) ReadStat(string directory)
+    {
+        var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+        var open = stat.IndexOf('(');
+        var close = stat.LastIndexOf(')'); // the name may hold spaces and parentheses
+        var fields = stat[(close + 2)..].Split(' '); // fields[0] is field 3 (state)
+        return (stat[(open + 1)..close], int.Parse(fields[1]), long.Parse(fields[11]) + long.Parse(fields[12]));
+    }
+
     /// <summary>utime + stime of the process's ".NET Tiered Compilation Worker" threads (the name is cut to 15 characters).</summary>
     private static void TieredCompilationTicks(int pid, Dictionary<int, long> ticks)
     {
@@ -82,12 +88,8 @@ public sealed class CpuSampler
             {
                 try
                 {
-                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                    var open = stat.IndexOf('(');
-                    var close = stat.LastIndexOf(')');
-                    if (!stat.AsSpan(open + 1, close - open - 1).StartsWith(".NET Tiered Com", StringComparison.Ordinal)) continue;
-                    var fields = stat[(close + 2)..].Split(' ');
-                    ticks[int.Parse(Path.GetFileName(task))] = long.Parse(fields[11]) + long.Parse(fields[12]);
+                    var (comm, _, threadTicks) = ReadStat(task);
+                    if (comm.StartsWith(".NET Tiered Com", StringComparison.Ordinal)) ticks[int.Parse(Path.GetFileName(task))] = threadTicks;
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
                 {

@@ -154,12 +154,7 @@ public sealed class Lead_lifecycle(StandaloneFactory factory)
     [Fact]
     public async Task Closing_takes_its_identifiers_off_the_watchlist()
     {
-        var phone = LeadSteps.Phone();
-        var lead = await _platform.CreateAsync("analyst.522722", LeadSteps.LeadOf(("phone", phone)));
-        var token = factory.Services.GetRequiredService<PersonalDataProtector>().Token(SubjectKind.Phone, phone);
-        var reference = lead["reference"]!.GetValue<string>();
-
-        await PlatformClient.EventuallyAsync(async () => (await MatchAsync(token)).Contains(reference) ? "on" : null, what: "the phone on the watchlist");
+        var (lead, token, reference) = await PhoneLeadOnWatchlistAsync();
         await _platform.MovedAsync("analyst.522722", lead, new { status = "closed", reason = "unfounded" });
         await PlatformClient.EventuallyAsync(async () => (await MatchAsync(token)).Contains(reference) ? null : "off", what: "the phone off the watchlist");
     }
@@ -170,11 +165,7 @@ public sealed class Lead_lifecycle(StandaloneFactory factory)
         // A flag adding to a lead and an analyst closing it a moment later make two WatchlistChanged events, and they
         // can be applied in either order (several at once, several instances, a redelivery). Here the "add" arrives
         // after the "remove" was applied: the closed lead's phone must stay off the watchlist (closing is final).
-        var phone = LeadSteps.Phone();
-        var lead = await _platform.CreateAsync("analyst.522722", LeadSteps.LeadOf(("phone", phone)));
-        var token = factory.Services.GetRequiredService<PersonalDataProtector>().Token(SubjectKind.Phone, phone);
-        var reference = lead["reference"]!.GetValue<string>();
-        await PlatformClient.EventuallyAsync(async () => (await MatchAsync(token)).Contains(reference) ? "on" : null, what: "the phone on the watchlist");
+        var (lead, token, reference) = await PhoneLeadOnWatchlistAsync();
         await _platform.MovedAsync("analyst.522722", lead, new { status = "closed", reason = "unfounded" });
         await PlatformClient.EventuallyAsync(async () => (await MatchAsync(token)).Contains(reference) ? null : "off", what: "the phone off the watchlist");
 
@@ -185,13 +176,20 @@ public sealed class Lead_lifecycle(StandaloneFactory factory)
         });
         // A lead made after the late event: once its phone is on the watchlist, the late event, published first on
         // the same in-memory queue, was applied too.
-        var later = LeadSteps.Phone();
-        var marker = await _platform.CreateAsync("analyst.522722", LeadSteps.LeadOf(("phone", later)));
-        var markerToken = factory.Services.GetRequiredService<PersonalDataProtector>().Token(SubjectKind.Phone, later);
-        await PlatformClient.EventuallyAsync(async () => (await MatchAsync(markerToken)).Contains(marker["reference"]!.GetValue<string>()) ? "on" : null,
-            what: "the later lead's phone on the watchlist");
+        await PhoneLeadOnWatchlistAsync();
         await Task.Delay(300); // and room for a wrong effect of the late event
         Assert.DoesNotContain(reference, await MatchAsync(token));
+    }
+
+    /// <summary>A new lead of 荔波 on a phone, once the phone is on the watchlist.</summary>
+    private async Task<(JsonNode Lead, string Token, string Reference)> PhoneLeadOnWatchlistAsync()
+    {
+        var phone = LeadSteps.Phone();
+        var lead = await _platform.CreateAsync("analyst.522722", LeadSteps.LeadOf(("phone", phone)));
+        var token = factory.Services.GetRequiredService<PersonalDataProtector>().Token(SubjectKind.Phone, phone);
+        var reference = lead["reference"]!.GetValue<string>();
+        await PlatformClient.EventuallyAsync(async () => (await MatchAsync(token)).Contains(reference) ? "on" : null, what: "the phone on the watchlist");
+        return (lead, token, reference);
     }
 
     /// <summary>The lead references the watchlist answers for a token (as Screening would be told).</summary>

@@ -11,6 +11,9 @@ namespace JinDu.BuildingBlocks.Caching;
 /// <item><c>jindu:wl:tokens</c>, a set of every token ever added. Removing a lead's token deletes its field and
 /// leaves the set member (a superset is harmless: its hash is empty), so a whole batch is first narrowed with one
 /// SMISMEMBER and only the few members' hashes are read.</item>
+/// <item><c>jindu:wl-removed:{lead reference}</c>, a marker that the lead left the watchlist (it closed, for good),
+/// kept 90 days; Leads' adds skip a marked lead, so an add applied after the removal cannot bring it back. Outside
+/// the <c>jindu:wl:</c> keys, Screening never reads it.</item>
 /// </list>
 /// </summary>
 public static class WatchlistCache
@@ -29,11 +32,31 @@ public static class WatchlistCache
         batch.HashSetAsync(Key(e.Token), e.LeadReference, Value(e.OwnerAgency, e.Severity)),
     ];
 
-    /// <summary>A lead's field value in a token's hash.</summary>
-    public static string Value(string ownerAgency, int severity) => $"{ownerAgency}|{severity}";
+    private static string Value(string ownerAgency, int severity) => $"{ownerAgency}|{severity}";
 
-    /// <summary>Queues the write that takes one lead's entry for a token off the watchlist.</summary>
-    public static Task Remove(IBatch batch, string leadReference, string token) => batch.HashDeleteAsync(Key(token), leadReference);
+    private static RedisKey Removed(string leadReference) => "jindu:wl-removed:" + leadReference;
+
+    private static readonly TimeSpan RemovedFor = TimeSpan.FromDays(90);
+
+    // The marker check and the writes in one script: Redis runs a script whole, so an add and a removal of one lead
+    // cannot interleave.
+    private const string AddUnlessRemovedScript =
+        "if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SADD', KEYS[1], ARGV[1]); redis.call('HSET', KEYS[2], ARGV[2], ARGV[3]) end";
+
+    /// <summary>Queues <see cref="Add"/> for one entry, unless its lead was removed (<see cref="RemoveLead"/>).</summary>
+    public static Task AddUnlessRemoved(IBatch batch, Entry e) => batch.ScriptEvaluateAsync(AddUnlessRemovedScript,
+        [Members, Key(e.Token), Removed(e.LeadReference)], [e.Token, e.LeadReference, Value(e.OwnerAgency, e.Severity)]);
+
+    /// <summary>
+    /// Queues the writes that take a lead off the watchlist for good: the marker first (so an add run between these
+    /// writes finds it), then the lead's field in each token's hash.
+    /// </summary>
+    public static List<Task> RemoveLead(IBatch batch, string leadReference, IEnumerable<string> tokens)
+    {
+        var writes = new List<Task> { batch.StringSetAsync(Removed(leadReference), 1, RemovedFor) };
+        writes.AddRange(tokens.Select(t => batch.HashDeleteAsync(Key(t), leadReference)));
+        return writes;
+    }
 
     /// <summary>The entries of the given tokens: one SMISMEMBER, then one pipelined HGETALL per member.</summary>
     public static async Task<IReadOnlyList<Entry>> MatchAsync(IDatabase db, IReadOnlyCollection<string> tokens)
