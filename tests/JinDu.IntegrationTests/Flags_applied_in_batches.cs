@@ -18,7 +18,7 @@ public sealed class Flags_applied_in_batches(DistributedPlatform platform)
     private const string ErrorQueue = "leads-flag-to-lead_error";
     private readonly PlatformClient _client = platform.Platform();
 
-    private static InspectionFlagged Flag(string agency, Guid checkpoint, string token, string result = "seizure") => new()
+    private static InspectionFlagged Flag(string agency, Guid checkpoint, string token, string result = "seizure", string substance = "methamphetamine") => new()
     {
         EventId = Guid.NewGuid(),
         OccurredAt = DateTimeOffset.UtcNow,
@@ -29,7 +29,7 @@ public sealed class Flags_applied_in_batches(DistributedPlatform platform)
         Result = result,
         InspectedAt = DateTimeOffset.UtcNow,
         Subjects = [new FlaggedSubject(SubjectKind.Person, token, "5227**********" + token[^4..], "522726")],
-        Seizures = result == "seizure" ? [new SeizureLine("methamphetamine", 5m)] : [],
+        Seizures = result == "seizure" ? [new SeizureLine(substance, 5m)] : [],
     };
 
     private static string NewToken() => "batch-test-" + Guid.NewGuid().ToString("N");
@@ -49,16 +49,7 @@ public sealed class Flags_applied_in_batches(DistributedPlatform platform)
         await platform.StopServiceAsync("leads");
         try
         {
-            var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.Servers.RabbitMqUri)));
-            await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-            try
-            {
-                foreach (var flag in flags) await bus.Publish(flag);
-            }
-            finally
-            {
-                await bus.StopAsync();
-            }
+            await PublishAsync(flags);
         }
         finally
         {
@@ -66,12 +57,48 @@ public sealed class Flags_applied_in_batches(DistributedPlatform platform)
         }
     }
 
+    private async Task PublishAsync(params InspectionFlagged[] flags)
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.Servers.RabbitMqUri)));
+        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        try
+        {
+            foreach (var flag in flags) await bus.Publish(flag);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_flag_that_joins_a_stored_lead_raises_its_severity_and_adds_its_substance()
+    {
+        var person = NewToken();
+        var first = Flag("522722", PlatformClient.LiboCheckpoint, person, "suspicious");
+        await PublishAsync(first);
+        var item = await PlatformClient.EventuallyAsync(async () => (await LeadsFromAsync(first.InspectionId, "analyst.522722")).FirstOrDefault(),
+            TimeSpan.FromSeconds(60), "the lead of the first flag");
+        var before = await LeadAsync(item!, "analyst.522722");
+        Assert.Equal(2, before["severity"]!.GetValue<int>());
+        Assert.Empty(before["substances"]!.AsArray());
+
+        // A later seizure of the same person joins the stored lead: a change to a lead the batch did not make.
+        await PublishAsync(Flag("522722", PlatformClient.LiboCheckpoint, person, "seizure", "heroin"));
+        var after = await PlatformClient.EventuallyAsync(async () => await LeadAsync(item!, "analyst.522722") is { } lead && FlagEntries(lead) == 2 ? lead : null,
+            TimeSpan.FromSeconds(60), "the lead with the second flag");
+        Assert.Equal(4, after["severity"]!.GetValue<int>());
+        Assert.Equal("heroin", Assert.Single(after["substances"]!.AsArray())!.GetValue<string>());
+        Assert.Equal(before["reference"]!.GetValue<string>(), after["reference"]!.GetValue<string>());
+        Assert.True(after["updatedAt"]!.GetValue<DateTimeOffset>() > before["updatedAt"]!.GetValue<DateTimeOffset>());
+    }
+
     [Fact]
     public async Task Flags_that_arrive_together_have_the_effect_they_would_have_one_after_the_other()
     {
         var person = NewToken();
-        // Three flags of one new person in 荔波: the first makes a lead, the other two join it.
-        var same = Enumerable.Range(0, 3).Select(_ => Flag("522722", PlatformClient.LiboCheckpoint, person)).ToList();
+        // Three flags of one new person in 荔波: the first makes a lead, the other two join it (the last with another substance).
+        var same = Enumerable.Range(0, 3).Select(i => Flag("522722", PlatformClient.LiboCheckpoint, person, substance: i == 2 ? "heroin" : "methamphetamine")).ToList();
         // The same person at 独山's checkpoint: 独山's own lead, linked to 荔波's (made in the same batch), and a hit for 荔波 to confirm.
         var elsewhere = Flag("522726", PlatformClient.DushanCheckpoint, person, "positive_test");
         // One event delivered twice in the batch.
@@ -88,6 +115,9 @@ public sealed class Flags_applied_in_batches(DistributedPlatform platform)
         Assert.Empty(await LeadsFromAsync(same[1].InspectionId, "analyst.522722"));
         Assert.Empty(await LeadsFromAsync(same[2].InspectionId, "analyst.522722"));
         Assert.Equal(4, libo["severity"]!.GetValue<int>());
+        // The lead gained the joining flag's substance; its subject is the flag's, masked.
+        Assert.Equal(["heroin", "methamphetamine"], libo["substances"]!.AsArray().Select(x => x!.GetValue<string>()).Order());
+        Assert.Equal("5227**********" + person[^4..], Assert.Single(libo["subjects"]!.AsArray())!["masked"]!.GetValue<string>());
 
         // 独山's lead is its own, and the two are linked both ways, although 荔波's did not exist before the batch.
         var dushan = await LeadAsync(Assert.Single(await LeadsFromAsync(elsewhere.InspectionId, "analyst.522726"))!, "analyst.522726");

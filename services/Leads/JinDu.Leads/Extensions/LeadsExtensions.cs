@@ -25,6 +25,7 @@ public static class LeadsExtensions
         builder.Services.AddScoped<WatchlistQuery>();
         builder.Services.AddScoped<Correlator>();
         builder.Services.AddScoped<HitTasks>();
+        builder.Services.AddScoped<FlagBatchWriter>();
         builder.Services.TryAddSingleton(sp => new LeadsClock(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<HitTaskEscalator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HitTaskEscalator>());
