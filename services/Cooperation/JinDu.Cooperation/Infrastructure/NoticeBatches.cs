@@ -98,7 +98,7 @@ public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter wr
                 {
                     if (!done.Add(idOf(e))) continue; // applied before, or earlier in this batch
                     await apply(e, ct);
-                    db.InboxMessages.Add(new InboxMessage { MessageId = idOf(e), Consumer = consumer, ProcessedAt = now });
+                    writer.AddApplied(new InboxMessage { MessageId = idOf(e), Consumer = consumer, ProcessedAt = now });
                     applied++;
                 }
                 await writer.SaveDeferredAsync(ct);
