@@ -115,6 +115,56 @@ public sealed class Notice_batches(DistributedPlatform platform)
         Assert.All(good, f => Assert.DoesNotContain(f.EventId.ToString(), parked));
     }
 
+    [Fact]
+    public async Task Every_notice_is_announced_once_in_NotificationIssued_at_its_number()
+    {
+        // A queue of our own on the event's exchange (declared as MassTransit declares it, in case nothing was published yet).
+        var factory = new ConnectionFactory { Uri = new Uri(platform.Servers.RabbitMqUri) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        const string exchange = "JinDu.Cooperation.Contracts.Events:NotificationIssued";
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
+        await channel.QueueBindAsync(queue, exchange, "");
+
+        // Residents of one county, and some of two: several recipients in the same batches.
+        var flags = Enumerable.Range(0, 24).Select(i => i % 4 == 0 ? Flag(Person(Luodian), Person(Changshun)) : Flag(Person(Luodian))).ToList();
+        await PublishAsync(flags);
+        await NoticesOfAsync(flags, expected: 30);
+        var notices = new Dictionary<Guid, (string Recipient, long Sequence, string Type)>();
+        await using (var db = new NpgsqlConnection(platform.CooperationDatabase))
+        {
+            await db.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                """SELECT "PublicId", "RecipientAgency", "Sequence", "Type" FROM notifications WHERE "SourceEventId" = ANY(@e)""", db);
+            command.Parameters.AddWithValue("e", flags.Select(f => f.EventId).ToArray());
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) notices[reader.GetGuid(0)] = (reader.GetString(1), reader.GetInt64(2), reader.GetString(3));
+        }
+        Assert.Equal(30, notices.Count);
+
+        // Each of them announced exactly once, for its recipient, at its number, by the flagging county; several to a message.
+        var announced = new List<(Guid Id, string Recipient, long Sequence, string Type)>();
+        var messages = 0;
+        await PlatformClient.EventuallyAsync(async () =>
+        {
+            while (await channel.BasicGetAsync(queue, autoAck: true) is { } delivery)
+            {
+                var evt = System.Text.Json.Nodes.JsonNode.Parse(delivery.Body.Span)!["message"]!;
+                var items = evt["notices"]!.AsArray().Where(n => notices.ContainsKey(n!["notificationId"]!.GetValue<Guid>())).ToList();
+                if (items.Count == 0) continue; // another test's
+                messages++;
+                Assert.Equal(2, evt["schemaVersion"]!.GetValue<int>());
+                Assert.Equal("522722", evt["producerAgency"]!.GetValue<string>());
+                foreach (var n in items)
+                    announced.Add((n!["notificationId"]!.GetValue<Guid>(), evt["recipientAgency"]!.GetValue<string>(), n["sequence"]!.GetValue<long>(), n["type"]!.GetValue<string>()));
+            }
+            return announced.Count >= notices.Count ? "" : null;
+        }, TimeSpan.FromSeconds(30), "NotificationIssued for all 30 notices");
+        Assert.Equal(notices.OrderBy(n => n.Key).Select(n => (n.Key, n.Value.Recipient, n.Value.Sequence, n.Value.Type)), announced.OrderBy(a => a.Id));
+        Assert.InRange(messages, 2, notices.Count);
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------------
 
     private static FlaggedSubject Person(string county)

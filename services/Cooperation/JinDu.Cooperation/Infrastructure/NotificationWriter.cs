@@ -85,6 +85,7 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
         var hasEndpoint = db.WebhookEndpoints.Local.Any(e => e.Agency == recipient)
             || await db.WebhookEndpoints.AnyAsync(e => e.Agency == recipient, ct);
         Stage(notification, hasEndpoint);
+        db.OutboxMessages.Add(Issued([notification]));
         return notification;
     }
 
@@ -93,7 +94,7 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
     /// the caller commits, then calls <see cref="SignalCommitted"/>.
     /// <para>On PostgreSQL (inside the caller's transaction) the tracked changes are saved first, with no lock held; only
     /// then are the recipients' streams locked, in sorted order, and the notices, their webhook deliveries, their
-    /// NotificationIssued events and the streams' new positions written in one round trip of set-based statements
+    /// NotificationIssued events (one per recipient and source) and the streams' new positions written in one round trip of set-based statements
     /// (<see cref="WriteNumberedAsync"/>). A stream lock is held until the commit, so each recipient's numbers become
     /// visible in order and without gaps; keeping everything but those statements out of the lock is what lets batches for
     /// one busy recipient (a county told of hundreds of flags a second) follow each other closely instead of queueing
@@ -194,7 +195,7 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
         var now = clock.Now;
         var delivered = pending.Where(n => withEndpoint.Contains(n.RecipientAgency)).ToList();
         _toDeliver.UnionWith(withEndpoint);
-        var events = pending.Select(Issued).ToList();
+        var events = Announcements(pending);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction())
         {
@@ -245,11 +246,12 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
             notification.Sequence = ++streams[notification.RecipientAgency].LastSequence;
             Stage(notification, withEndpoint.Contains(notification.RecipientAgency));
         }
+        db.OutboxMessages.AddRange(Announcements(pending));
     }
 
     /// <summary>
     /// The notice, its webhook delivery when the recipient has an endpoint (queued in the same unit of work, so a notice
-    /// that was stored is also pushed and one that rolled back is not), and its NotificationIssued event.
+    /// that was stored is also pushed and one that rolled back is not); the caller announces it.
     /// </summary>
     private void Stage(Notification notification, bool hasEndpoint)
     {
@@ -265,17 +267,18 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
                 webhookSignal.Notify();
             };
         }
-        db.OutboxMessages.Add(Issued(notification));
     }
 
-    private static OutboxMessage Issued(Notification notification) => OutboxMessage.From(new NotificationIssued
+    /// <summary>One NotificationIssued per recipient and source agency of a unit of work's notices, each listing its notices in stream order.</summary>
+    private static List<OutboxMessage> Announcements(List<Notification> notices) =>
+        notices.GroupBy(n => (n.RecipientAgency, n.SourceAgency)).Select(g => Issued(g.OrderBy(n => n.Sequence).ToList())).ToList();
+
+    private static OutboxMessage Issued(List<Notification> notices) => OutboxMessage.From(new NotificationIssued
     {
         EventId = Guid.CreateVersion7(),
-        OccurredAt = notification.CreatedAt,
-        ProducerAgency = notification.SourceAgency,
-        NotificationId = notification.PublicId,
-        RecipientAgency = notification.RecipientAgency,
-        Sequence = notification.Sequence,
-        Type = notification.Type,
+        OccurredAt = notices[^1].CreatedAt,
+        ProducerAgency = notices[0].SourceAgency,
+        RecipientAgency = notices[0].RecipientAgency,
+        Notices = notices.Select(n => new IssuedNotice(n.PublicId, n.Sequence, n.Type)).ToList(),
     });
 }
