@@ -5,8 +5,8 @@ namespace JinDu.Cooperation.Contracts.Events;
 /// <summary>
 /// Notices were put into a recipient agency's delivery stream, each at its sequence number: the notices one transaction
 /// wrote for one recipient from one source agency, in stream order. A batch of events announces its notices with one of
-/// these per recipient and source, not one per notice: at 200 flags/s one per notice was 800 events a second that went
-/// through the outbox and the broker, about a twentieth of the machine's CPU in partner-latency.
+/// these per recipient and source, not one per notice: at 200 flags/s one per notice was 800 events a second through the
+/// outbox and the broker (partner-latency).
 /// <para>Schema 2. Schema 1 carried one notice in NotificationId, Sequence and Type.</para>
 /// </summary>
 public sealed record NotificationIssued : IIntegrationEvent
