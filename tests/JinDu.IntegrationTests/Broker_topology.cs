@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using JinDu.Contracts;
 using JinDu.Screening.Contracts.Events;
 using JinDu.Testing;
-using MassTransit;
 
 namespace JinDu.IntegrationTests;
 
@@ -35,10 +34,7 @@ public sealed class Broker_topology(DistributedPlatform platform)
             CheckpointId = Guid.NewGuid(), CheckpointName = "x", Result = "seizure", InspectedAt = DateTimeOffset.UtcNow,
             Subjects = null!, Seizures = [],
         };
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.Servers.RabbitMqUri)));
-        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-        try { await bus.Publish(poison); }
-        finally { await bus.StopAsync(); }
+        await platform.PublishAsync(poison);
 
         var errorQueue = await PlatformClient.EventuallyAsync(async () =>
         {

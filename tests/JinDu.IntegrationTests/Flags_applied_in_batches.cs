@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using JinDu.Contracts;
 using JinDu.Screening.Contracts.Events;
 using JinDu.Testing;
-using MassTransit;
 using RabbitMQ.Client;
 
 namespace JinDu.IntegrationTests;
@@ -49,25 +48,11 @@ public sealed class Flags_applied_in_batches(DistributedPlatform platform)
         await platform.StopServiceAsync("leads");
         try
         {
-            await PublishAsync(flags);
+            await platform.PublishAsync(flags);
         }
         finally
         {
             await platform.StartServiceAsync("leads");
-        }
-    }
-
-    private async Task PublishAsync(params InspectionFlagged[] flags)
-    {
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.Servers.RabbitMqUri)));
-        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-        try
-        {
-            foreach (var flag in flags) await bus.Publish(flag);
-        }
-        finally
-        {
-            await bus.StopAsync();
         }
     }
 
@@ -76,7 +61,7 @@ public sealed class Flags_applied_in_batches(DistributedPlatform platform)
     {
         var person = NewToken();
         var first = Flag("522722", PlatformClient.LiboCheckpoint, person, "suspicious");
-        await PublishAsync(first);
+        await platform.PublishAsync(first);
         var item = await PlatformClient.EventuallyAsync(async () => (await LeadsFromAsync(first.InspectionId, "analyst.522722")).FirstOrDefault(),
             TimeSpan.FromSeconds(60), "the lead of the first flag");
         var before = await LeadAsync(item!, "analyst.522722");
@@ -84,7 +69,7 @@ public sealed class Flags_applied_in_batches(DistributedPlatform platform)
         Assert.Empty(before["substances"]!.AsArray());
 
         // A later seizure of the same person joins the stored lead: a change to a lead the batch did not make.
-        await PublishAsync(Flag("522722", PlatformClient.LiboCheckpoint, person, "seizure", "heroin"));
+        await platform.PublishAsync(Flag("522722", PlatformClient.LiboCheckpoint, person, "seizure", "heroin"));
         var after = await PlatformClient.EventuallyAsync(async () => await LeadAsync(item!, "analyst.522722") is { } lead && FlagEntries(lead) == 2 ? lead : null,
             TimeSpan.FromSeconds(60), "the lead with the second flag");
         Assert.Equal(4, after["severity"]!.GetValue<int>());

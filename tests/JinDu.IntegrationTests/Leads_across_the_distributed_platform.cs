@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using JinDu.Leads.Contracts.Events;
 using JinDu.Testing;
-using MassTransit;
 using StackExchange.Redis;
 
 namespace JinDu.IntegrationTests;
@@ -87,20 +86,11 @@ public sealed class Leads_across_the_distributed_platform(DistributedPlatform pl
 
         // A late "add" for the closed lead, applied after its removal (a redelivery, or another consumer that was
         // slower), leaves it off: closing is final, and Redis remembers the removed lead.
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.Servers.RabbitMqUri)));
-        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-        try
+        await platform.PublishAsync(new WatchlistChanged
         {
-            await bus.Publish(new WatchlistChanged
-            {
-                EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-5), ProducerAgency = "522722",
-                LeadReference = reference, OwnerAgency = "522722", Severity = 4, AddedTokens = ["late-" + Guid.NewGuid().ToString("N")], RemovedTokens = [],
-            });
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+            EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-5), ProducerAgency = "522722",
+            LeadReference = reference, OwnerAgency = "522722", Severity = 4, AddedTokens = ["late-" + Guid.NewGuid().ToString("N")], RemovedTokens = [],
+        });
         // A lead made after it: once that one is in Redis, the late event (on the same queue, earlier) was applied too.
         var later = await SendAsync(HttpMethod.Post, Leads, "analyst.522722", new
         {

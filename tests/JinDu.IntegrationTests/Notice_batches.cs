@@ -3,7 +3,6 @@ using JinDu.Contracts;
 using JinDu.Leads.Contracts.Events;
 using JinDu.Screening.Contracts.Events;
 using JinDu.Testing;
-using MassTransit;
 using Npgsql;
 using RabbitMQ.Client;
 
@@ -203,13 +202,7 @@ public sealed class Notice_batches(DistributedPlatform platform)
     };
 
     /// <summary>All at once, so they reach Cooperation together and share batches.</summary>
-    private async Task PublishAsync<T>(IReadOnlyList<T> events) where T : class
-    {
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.Servers.RabbitMqUri)));
-        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-        try { await Task.WhenAll(events.Select(e => bus.Publish(e))); }
-        finally { await bus.StopAsync(); }
-    }
+    private Task PublishAsync<T>(IReadOnlyList<T> events) where T : class => platform.PublishTogetherAsync(events);
 
     private sealed record Notice(Guid EventId, string Recipient, long Sequence);
 

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using JinDu.Contracts;
 using JinDu.Screening.Contracts.Events;
 using JinDu.Testing;
-using MassTransit;
 
 namespace JinDu.IntegrationTests;
 
@@ -78,17 +77,7 @@ public sealed class Outbox_keeps_its_promise(DistributedPlatform platform)
             Subjects = [new FlaggedSubject(SubjectKind.Person, "test-token-" + Guid.NewGuid().ToString("N"), person[..4] + "**********" + person[^4..], "522726")],
             Seizures = [new SeizureLine("heroin", 3.2m)],
         };
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.Servers.RabbitMqUri)));
-        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-        try
-        {
-            await bus.Publish(flag);
-            await bus.Publish(flag);
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await platform.PublishAsync(flag, flag);
 
         var lead = await PlatformClient.EventuallyAsync(async () =>
             (await _client.GetJsonAsync($"/api/leads/v1/leads?sourceId={flag.InspectionId}", "analyst.522722"))["items"]!.AsArray().FirstOrDefault(),

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Text.Json;
-using JinDu.BuildingBlocks.Data;
 using JinDu.BuildingBlocks.Messaging;
 using JinDu.Leads.Model;
 using Microsoft.EntityFrameworkCore;
