@@ -39,6 +39,8 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
           --seed N             seed of the persons (default 42)
           --results FILE       markdown file the run is appended to
                                (default tests/JinDu.Benchmarks/results/partner-latency.md)
+          --samples FILE       also write every measured post as a CSV line (seconds into the measured minute, then
+                               the answer's and each notice's ms): shows whether the slow ones come together in time
         """;
 
     private const string Flagger = "522722";
@@ -59,12 +61,13 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
             Seed: options.Int("seed", 42, 0, int.MaxValue - 10));
         var resultsFile = options.String("results")
                           ?? Path.Combine(ServiceProcess.RepoRoot(), "tests", "JinDu.Benchmarks", "results", "partner-latency.md");
+        var samplesFile = options.String("samples");
         options.EnsureAllRead();
 
         var machine = MachineDescription.Current();
         Console.WriteLine($"partner-latency: {machine.Summary}");
         Console.WriteLine($"  {p.Rate}/s flagged posts for {p.Seconds:0} s (+{p.WarmupSeconds:0} s warm-up) by {Flagger}, of persons {Partner} has leads on; {Partner}'s webhook on loopback");
-        return await BenchmarkPlatform.RunAsync(Name, machine, (platform, _) => MeasureAsync(platform, p, machine, resultsFile, ct), ct);
+        return await BenchmarkPlatform.RunAsync(Name, machine, (platform, _) => MeasureAsync(platform, p, machine, resultsFile, samplesFile, ct), ct);
     }
 
     private sealed record Person(string IdNumber, byte[] Seizure, byte[] Flag);
@@ -83,7 +86,7 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
         public DateTimeOffset? HitConfirmation;
     }
 
-    private static async Task<int> MeasureAsync(DistributedPlatform platform, Parameters p, MachineDescription machine, string resultsFile, CancellationToken ct)
+    private static async Task<int> MeasureAsync(DistributedPlatform platform, Parameters p, MachineDescription machine, string resultsFile, string? samplesFile, CancellationToken ct)
     {
         var cpu = CpuSampler.Create(platform.Servers.ServersDirectory);
         var client = platform.Platform();
@@ -206,6 +209,11 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
         Console.Write(result.Text());
         result.Append(resultsFile);
         Console.WriteLine($"results appended to {resultsFile}");
+        if (samplesFile is not null)
+        {
+            await File.WriteAllLinesAsync(samplesFile, Samples(counted), ct);
+            Console.WriteLine($"every measured post written to {samplesFile}");
+        }
         return result.Clean ? 0 : 1;
     }
 
@@ -369,6 +377,18 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
             persons.Add(new Person(id, seizure, flag));
         }
         return persons;
+    }
+
+    /// <summary>The measured posts as CSV: when each was due (seconds after the first), its answer, and each notice (ms after it was due; empty if lost).</summary>
+    private static IEnumerable<string> Samples(List<Post> posts)
+    {
+        yield return "due_s,answer_ms,household_ms,deconfliction_ms,hit_confirmation_ms";
+        if (posts.Count == 0) yield break;
+        var first = posts[0].Due;
+        static string Ms(DateTimeOffset? at, DateTimeOffset due) => at is { } a ? (a - due).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) : "";
+        foreach (var x in posts)
+            yield return string.Join(',', (x.Due - first).TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture),
+                x.AnswerMs.ToString("0.0", CultureInfo.InvariantCulture), Ms(x.Household, x.Due), Ms(x.Deconfliction, x.Due), Ms(x.HitConfirmation, x.Due));
     }
 
     private static double Percentile(List<double> sorted, double q) => FeedIngestStats.Percentile(sorted, q);
