@@ -355,4 +355,29 @@ public sealed class Lead_lifecycle(StandaloneFactory factory)
         Assert.StartsWith(reference[..^6], other);
         Assert.Matches("^XS-522722-[0-9]{8}-[0-9A-F]{6}$", other);
     }
+
+    [Fact]
+    public async Task Leads_made_from_a_batch_of_flags_get_ids_whose_references_are_free_and_unlike_each_other()
+    {
+        var taken = await _platform.CreateAsync("analyst.522722", LeadSteps.LeadOf(("phone", LeadSteps.Phone())));
+        var reference = taken["reference"]!.GetValue<string>();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<JinDu.Leads.Infrastructure.LeadsDbContext>();
+        var stored = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Leads, l => l.Reference == reference);
+        // The ids the batch is offered: one whose reference is the stored lead's, then one twice, then any.
+        var twin = Guid.Parse(Guid.CreateVersion7().ToString("N")[..^6] + stored.PublicId.ToString("N")[^6..]);
+        var repeated = Guid.CreateVersion7();
+        var offered = new Queue<Guid>([twin, repeated, repeated]);
+
+        var free = await JinDu.Leads.Consumers.LeadReference.FreeAsync(db, new Dictionary<string, int> { ["522722"] = 2, ["522726"] = 1 },
+            stored.CreatedAt, CancellationToken.None, () => offered.Count > 0 ? offered.Dequeue() : Guid.CreateVersion7());
+
+        var ours = free["522722"].ToList();
+        Assert.Equal(2, ours.Count);
+        Assert.DoesNotContain(ours, x => x.Id == twin || x.Reference == reference);
+        Assert.Single(ours, x => x.Id == repeated);
+        Assert.Equal(2, ours.Select(x => x.Reference).Distinct().Count());
+        Assert.All(ours, x => Assert.Equal(JinDu.Leads.Consumers.LeadReference.For("522722", stored.CreatedAt, x.Id), x.Reference));
+        Assert.Matches("^XS-522726-[0-9]{8}-[0-9A-F]{6}$", Assert.Single(free["522726"]).Reference);
+    }
 }

@@ -117,8 +117,8 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
             catch (DbUpdateException ex) when (attempt < 3 && (ex is DbUpdateConcurrencyException || ex.IsUniqueViolation()))
             {
                 // A lead this batch links to (another agency's, so not under our locks) was changed meanwhile by a
-                // request or another batch; or a new lead's reference (24 random bits a day and agency) was taken, as
-                // it is a few dozen times in 100,000 leads; or another delivery of an event committed first. Read
+                // request or another batch; or a new lead's reference, checked free before, was taken meanwhile by a lead
+                // made elsewhere; or another delivery of an event committed first. Read
                 // again and apply again, with new references: cheaper than the batch one flag at a time.
             }
         }
@@ -186,6 +186,9 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
             .OrderBy(l => l.Id)
             .AsSplitQuery()
             .ToListAsync(ct);
+        // Ids and free references for the leads the batch may make (every flag may make one).
+        var batchNow = time.GetUtcNow();
+        var fresh = await LeadReference.FreeAsync(db, flags.GroupBy(f => f.Agency).ToDictionary(g => g.Key, g => g.Count()), batchNow, ct);
         // Hits found on the way, checked against the tasks already stored in one query at the end.
         var hits = new List<(Lead Lead, HitConfirmationTask Task)>();
         var tasked = new HashSet<(Lead, Guid)>();
@@ -220,9 +223,10 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
             }
             else
             {
+                var (publicId, reference) = fresh[flag.Agency].TryDequeue(out var free) ? free : (Guid.CreateVersion7(), (string?)null);
                 made = new Lead
                 {
-                    PublicId = Guid.CreateVersion7(),
+                    PublicId = publicId,
                     OwnerAgency = flag.Agency,
                     Source = flag.Source,
                     SourceId = flag.SourceId,
@@ -235,7 +239,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
                     Subjects = flag.Subjects.DistinctBy(s => s.Token).Select(s => new LeadSubject { Kind = s.Kind, Token = s.Token, Masked = s.Masked }).ToList(),
                     Timeline = [new TimelineEntry { At = now, Actor = "screening", Action = "created_from_flag", Detail = flag.Detail }],
                 };
-                made.Reference = LeadReference.For(made);
+                made.Reference = reference ?? LeadReference.For(made);
                 db.Leads.Add(made);
                 db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.Created(made, now)));
                 db.OutboxMessages.Add(OutboxMessage.From(LeadEvents.WatchlistAdded(made, now, made.Subjects.Select(s => s.Token))));
@@ -312,8 +316,43 @@ public sealed class FlagToLeadConsumerDefinition : ConsumerDefinition<FlagToLead
 
 public static class LeadReference
 {
-    public static string For(Lead lead) =>
-        $"XS-{lead.OwnerAgency}-{lead.CreatedAt.UtcDateTime:yyyyMMdd}-{lead.PublicId.ToString("N")[^6..].ToUpperInvariant()}";
+    public static string For(Lead lead) => For(lead.OwnerAgency, lead.CreatedAt, lead.PublicId);
+
+    public static string For(string agency, DateTimeOffset createdAt, Guid publicId) =>
+        $"XS-{agency}-{createdAt.UtcDateTime:yyyyMMdd}-{publicId.ToString("N")[^6..].ToUpperInvariant()}";
+
+    /// <summary>
+    /// Public ids for new leads, as many per agency as asked, each with a reference (<see cref="For"/>, dated
+    /// <paramref name="now"/>) that no stored lead has and no other id of the set has: one query for a batch of flags.
+    /// Without it a taken reference (24 random bits per agency and day: a few dozen times in 100,000 leads) failed the
+    /// batch's save, and the whole batch was rolled back and applied again.
+    /// </summary>
+    public static async Task<Dictionary<string, Queue<(Guid Id, string Reference)>>> FreeAsync(
+        LeadsDbContext db, IReadOnlyDictionary<string, int> countByAgency, DateTimeOffset now, CancellationToken ct, Func<Guid>? newId = null)
+    {
+        newId ??= Guid.CreateVersion7;
+        var free = countByAgency.ToDictionary(x => x.Key, _ => new Queue<(Guid, string)>(), StringComparer.Ordinal);
+        var refused = new HashSet<string>(StringComparer.Ordinal);
+        var candidates = new Dictionary<string, (string Agency, Guid Id)>(StringComparer.Ordinal);
+        for (var round = 0; round < 5; round++)
+        {
+            candidates.Clear();
+            foreach (var (agency, count) in countByAgency)
+                while (free[agency].Count + candidates.Values.Count(c => c.Agency == agency) < count)
+                {
+                    var id = newId();
+                    var reference = For(agency, now, id);
+                    if (!refused.Contains(reference) && !free[agency].Any(x => x.Item2 == reference)) candidates.TryAdd(reference, (agency, id));
+                }
+            if (candidates.Count == 0) break;
+            var references = candidates.Keys.ToList();
+            var taken = (await db.Leads.Where(l => references.Contains(l.Reference)).Select(l => l.Reference).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            foreach (var (reference, (agency, id)) in candidates)
+                if (taken.Contains(reference)) refused.Add(reference);
+                else free[agency].Enqueue((id, reference));
+        }
+        return free;
+    }
 
     /// <summary>
     /// <see cref="For"/>, or, when a stored lead already has that reference, the same prefix with other random digits
