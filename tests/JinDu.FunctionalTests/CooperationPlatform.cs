@@ -47,13 +47,20 @@ public sealed class CooperationPlatform : IAsyncLifetime
         return JsonNode.Parse(body)!["newSecret"]!.GetValue<string>();
     }
 
-    /// <summary>A notice in an agency's stream, written the way the consumers write them.</summary>
-    public async Task<(Guid Id, long Sequence)> NotifyAsync(string agency, string title = "测试通报")
+    /// <summary>
+    /// A notice in an agency's stream, written the way the consumers write them. With <paramref name="leasedFor"/>, its
+    /// webhook delivery is stored as another instance's dispatcher leaves it when it takes it for an attempt.
+    /// </summary>
+    public async Task<(Guid Id, long Sequence)> NotifyAsync(string agency, string title = "测试通报", TimeSpan? leasedFor = null)
     {
         await using var scope = Factory.Services.CreateAsyncScope();
         var writer = scope.ServiceProvider.GetRequiredService<NotificationWriter>();
         var n = await writer.AddAsync(agency, "household_county", title, new { test = title }, Guid.CreateVersion7(), "522722", CancellationToken.None);
-        await scope.ServiceProvider.GetRequiredService<CooperationDbContext>().SaveChangesAsync();
+        var db = scope.ServiceProvider.GetRequiredService<CooperationDbContext>();
+        if (leasedFor is { } lease)
+            foreach (var delivery in db.ChangeTracker.Entries<JinDu.Cooperation.Model.WebhookDelivery>().Where(e => e.Entity.Notification == n))
+                delivery.Entity.LeasedUntil = Clock.GetUtcNow() + lease;
+        await db.SaveChangesAsync();
         return (n.PublicId, n.Sequence);
     }
 

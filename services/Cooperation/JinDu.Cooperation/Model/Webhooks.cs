@@ -41,6 +41,13 @@ public sealed class WebhookDelivery
     /// <summary>When the current round of retries began: creation, or the last replay. Retries go on for the retry window from here.</summary>
     public DateTimeOffset WindowStartedAt { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }
+    /// <summary>
+    /// Set while a dispatcher is attempting the delivery: until then no other instance takes it (a crash mid-attempt
+    /// only delays it until then). In a column no index covers, so that taking a delivery is a HOT update of its row
+    /// (no index entries; the table keeps room on its pages for that) where moving <see cref="NextAttemptAt"/> made
+    /// seven.
+    /// </summary>
+    public DateTimeOffset? LeasedUntil { get; set; }
     public DateTimeOffset? DeliveredAt { get; set; }
     public int? LastStatusCode { get; set; }
     public string? LastError { get; set; }

@@ -25,6 +25,7 @@ public static class WebhookDeliveries
         d.Status = DeliveryStatus.Pending;
         d.WindowStartedAt = now;
         d.NextAttemptAt = now;
+        d.LeasedUntil = null;
         d.DeliveredAt = null;
     }
 }

@@ -82,7 +82,7 @@ public sealed class WebhookDispatcher(
         var db = scope.ServiceProvider.GetRequiredService<CooperationDbContext>();
         var now = clock.Now;
         return await db.WebhookDeliveries.AsNoTracking()
-            .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now)
+            .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now && (d.LeasedUntil == null || d.LeasedUntil <= now))
             .Select(d => d.Agency).Distinct().ToListAsync(ct);
     }
 
@@ -100,7 +100,7 @@ public sealed class WebhookDispatcher(
                 var endpoint = await db.WebhookEndpoints.AsNoTracking().FirstOrDefaultAsync(e => e.Agency == agency, ct);
                 var now = clock.Now;
                 var due = await db.WebhookDeliveries
-                    .Where(d => d.Agency == agency && d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now)
+                    .Where(d => d.Agency == agency && d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now && (d.LeasedUntil == null || d.LeasedUntil <= now))
                     .OrderBy(d => d.Sequence).Take(BatchSize).ToListAsync(ct);
                 if (endpoint is null) return;
                 if (due.Count == 0)
@@ -144,7 +144,11 @@ public sealed class WebhookDispatcher(
                 }
                 // What was claimed but not sent is due again with the retry, not when its claim would have run out.
                 for (var i = 0; i < batch.Count; i++)
-                    if (results[i] is null) batch[i].NextAttemptAt = restUntil ?? clock.Now;
+                    if (results[i] is null)
+                    {
+                        batch[i].NextAttemptAt = restUntil ?? clock.Now;
+                        batch[i].LeasedUntil = null;
+                    }
                 // One save for the batch: a crash before it sends these again under the same ids (at least once).
                 await SaveOutcomesAsync(db, batch, attempts, ct);
                 if (restUntil is { } until)
@@ -169,26 +173,27 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>
-    /// Takes a batch of deliveries for one attempt each by moving their next attempt past the attempt's time-out, only
-    /// those nobody else moved first: another instance's dispatcher skips them, and a crash mid-attempt only delays the
-    /// retry. One statement for the batch; the lease carries a random tick count so that what this dispatcher took is
-    /// recognised by it even if another instance leased some of the same rows at the same instant.
+    /// Takes a batch of deliveries for one attempt each with a lease that runs past the attempt's time-out, only those
+    /// still due and not leased by anyone else: another instance's dispatcher skips them, and a crash mid-attempt only
+    /// delays the retry. One statement for the batch; the lease carries a random tick count so that what this dispatcher
+    /// took is recognised by it even if another instance leased some of the same rows at the same instant.
     /// </summary>
     private async Task<HashSet<long>> ClaimAsync(CooperationDbContext db, List<WebhookDelivery> due, DateTimeOffset now, CancellationToken ct)
     {
         var ids = due.Select(d => d.Id).ToList();
         var lease = clock.Now + options.CurrentValue.RequestTimeout + TimeSpan.FromSeconds(30) + TimeSpan.FromTicks(Random.Shared.Next(1, 10_000));
         var count = await db.WebhookDeliveries
-            .Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now)
-            .ExecuteUpdateAsync(u => u.SetProperty(d => d.NextAttemptAt, lease), ct);
+            .Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now && (d.LeasedUntil == null || d.LeasedUntil <= now))
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.LeasedUntil, lease), ct);
         if (count == ids.Count) return [.. ids];
-        return [.. await db.WebhookDeliveries.AsNoTracking().Where(d => ids.Contains(d.Id) && d.NextAttemptAt == lease).Select(d => d.Id).ToListAsync(ct)];
+        return [.. await db.WebhookDeliveries.AsNoTracking().Where(d => ids.Contains(d.Id) && d.LeasedUntil == lease).Select(d => d.Id).ToListAsync(ct)];
     }
 
     /// <summary>A delivery's new state after an attempt, and the attempt's line in the delivery log.</summary>
     private (string Outcome, WebhookAttempt Attempt) Record(WebhookDelivery delivery, AttemptResult result)
     {
         var now = clock.Now;
+        delivery.LeasedUntil = null;
         delivery.Attempts++;
         delivery.LastStatusCode = result.StatusCode;
         delivery.LastError = result.Error;
@@ -230,6 +235,8 @@ public sealed class WebhookDispatcher(
     {
         if (!db.Database.IsNpgsql())
         {
+            // The lease was set by the claim's statement, not through these tracked rows: clear it explicitly.
+            foreach (var delivery in batch) db.Entry(delivery).Property(d => d.LeasedUntil).IsModified = true;
             db.WebhookAttempts.AddRange(attempts);
             await db.SaveChangesAsync(ct);
             return;
@@ -245,7 +252,7 @@ public sealed class WebhookDispatcher(
                     PgBatch.Command("""
                         UPDATE webhook_deliveries d
                         SET "Status" = v.status, "Attempts" = v.attempts, "DeliveredAt" = v.delivered, "NextAttemptAt" = v.next,
-                            "LastStatusCode" = v.code, "LastError" = v.error
+                            "LeasedUntil" = NULL, "LastStatusCode" = v.code, "LastError" = v.error
                         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::text[])
                              AS v(id, status, attempts, delivered, next, code, error)
                         WHERE d."Id" = v.id

@@ -625,6 +625,9 @@ namespace JinDu.Cooperation.Infrastructure.Migrations
                     b.Property<int?>("LastStatusCode")
                         .HasColumnType("integer");
 
+                    b.Property<DateTimeOffset?>("LeasedUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid");
 
@@ -672,6 +675,8 @@ namespace JinDu.Cooperation.Infrastructure.Migrations
                         .HasFilter("\"Status\" = 'Pending'");
 
                     b.ToTable("webhook_deliveries", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("JinDu.Cooperation.Model.WebhookEndpoint", b =>
