@@ -33,9 +33,7 @@ command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         echo "test-servers: installing ${missing[*]} with apt-get" >&2
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update >"$DIR/apt.log" 2>&1 || { ts_tail "$DIR/apt.log"; ts_die "apt-get update failed"; }
-        apt-get install -y --no-install-recommends "${missing[@]}" >>"$DIR/apt.log" 2>&1 \
+        "$HERE/apt-install.sh" "${missing[@]}" >"$DIR/apt.log" 2>&1 \
             || { ts_tail "$DIR/apt.log"; ts_die "apt-get install -y ${missing[*]} failed"; }
         [ -x /usr/lib/postgresql/15/bin/initdb ] && PG_BIN=/usr/lib/postgresql/15/bin
     else

@@ -22,7 +22,9 @@ public sealed class Compose_file
             if (File.Exists(candidate)) return candidate;
         if (Environment.UserName != "root")
             throw new InvalidOperationException("docker-compose is needed to validate compose.yaml: apt-get install -y docker-compose");
-        var install = await ProcessRunner.RunAsync("bash", ["-c", "DEBIAN_FRONTEND=noninteractive apt-get install -y docker-compose || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y docker-compose)"], TimeSpan.FromMinutes(5));
+        // Through the project's installer: the server set may be installing at the same moment, and apt takes one at a time.
+        var installer = Path.Combine(ServiceProcess.RepoRoot(), "infra", "test-servers", "apt-install.sh");
+        var install = await ProcessRunner.RunAsync("bash", [installer, "docker-compose"], TimeSpan.FromMinutes(10));
         Assert.True(install.Succeeded, "could not install docker-compose: " + install.Tail());
         return "/usr/bin/docker-compose";
     }

@@ -55,7 +55,7 @@ public sealed class RealServers : IAsyncLifetime
         "  - or start servers yourself and set JINDU_TEST_POSTGRES, JINDU_TEST_REDIS and JINDU_TEST_RABBITMQ " +
         "(e.g. run infra/test-servers/up.sh DIR and source DIR/servers.export.sh).";
 
-    private static readonly TimeSpan UpTimeout = TimeSpan.FromMinutes(5); // includes a possible apt-get install
+    private static readonly TimeSpan UpTimeout = TimeSpan.FromMinutes(10); // includes a possible apt-get install, perhaps after another one
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(90);
 
     private PostgreSqlContainer? _postgresContainer;
