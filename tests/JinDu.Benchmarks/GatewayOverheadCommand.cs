@@ -382,9 +382,9 @@ public sealed class GatewayOverheadCommand : IBenchmarkCommand
 }
 
 /// <summary>What the figures were measured on.</summary>
-public sealed record MachineDescription(int Cores, string Runtime, string Os, string Cpu, string Configuration, double? LoadAverage)
+public sealed record MachineDescription(int Cores, string Runtime, string Os, string Cpu, string Configuration, double? LoadAverage, double CpuCheck)
 {
-    public string Summary => $"{Cores} cores ({Cpu}), {Os}, {Runtime}, {Configuration} build";
+    public string Summary => $"{Cores} cores ({Cpu}), {Os}, {Runtime}, {Configuration} build; CPU check {CpuCheck:0} k round trips/s on one thread (see CpuCheck.cs)";
 
     public static MachineDescription Current()
     {
@@ -399,6 +399,7 @@ public sealed record MachineDescription(int Cores, string Runtime, string Os, st
                 load = double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
         }
         catch (IOException) { }
-        return new MachineDescription(Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription, cpu, configuration, load);
+        return new MachineDescription(Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription, cpu, configuration, load,
+            JinDu.Benchmarks.CpuCheck.ThousandsPerSecond());
     }
 }

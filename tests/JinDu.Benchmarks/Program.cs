@@ -8,6 +8,7 @@ IBenchmarkCommand[] commands =
 [
     new GatewayOverheadCommand(),
     new IdleCpuCommand(),
+    new CpuCheckCommand(),
     new FeedIngestCommand(),
     new InspectionRateCommand(),
     new MemorySoakCommand(),
