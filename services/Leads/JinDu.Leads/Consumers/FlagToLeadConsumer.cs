@@ -333,23 +333,25 @@ public static class LeadReference
         newId ??= Guid.CreateVersion7;
         var free = countByAgency.ToDictionary(x => x.Key, _ => new Queue<(Guid, string)>(), StringComparer.Ordinal);
         var refused = new HashSet<string>(StringComparer.Ordinal);
+        var handedOut = new HashSet<string>(StringComparer.Ordinal);
         var candidates = new Dictionary<string, (string Agency, Guid Id)>(StringComparer.Ordinal);
         for (var round = 0; round < 5; round++)
         {
             candidates.Clear();
+            // Linear in the batch: a batch of 200 flags asks for 200 references at once.
             foreach (var (agency, count) in countByAgency)
-                while (free[agency].Count + candidates.Values.Count(c => c.Agency == agency) < count)
+                for (var wanted = count - free[agency].Count; wanted > 0;)
                 {
                     var id = newId();
                     var reference = For(agency, now, id);
-                    if (!refused.Contains(reference) && !free[agency].Any(x => x.Item2 == reference)) candidates.TryAdd(reference, (agency, id));
+                    if (!refused.Contains(reference) && !handedOut.Contains(reference) && candidates.TryAdd(reference, (agency, id))) wanted--;
                 }
             if (candidates.Count == 0) break;
             var references = candidates.Keys.ToList();
             var taken = (await db.Leads.Where(l => references.Contains(l.Reference)).Select(l => l.Reference).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
             foreach (var (reference, (agency, id)) in candidates)
                 if (taken.Contains(reference)) refused.Add(reference);
-                else free[agency].Enqueue((id, reference));
+                else if (handedOut.Add(reference)) free[agency].Enqueue((id, reference));
         }
         return free;
     }
