@@ -13,13 +13,8 @@ public sealed class Cooperation_on_postgresql(DistributedPlatform platform)
 {
     private readonly PlatformClient _client = platform.Platform();
 
-    private async Task<JsonNode> SendAsync(HttpMethod method, string path, string user, object? body, HttpStatusCode expected)
-    {
-        using var response = await _client.SendAsync(method, path, user, body, method == HttpMethod.Post ? Guid.NewGuid().ToString() : null);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{method} {path} as {user}: {(int)response.StatusCode} {text}\n{platform.Logs()}");
-        return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
-    }
+    private Task<JsonNode> SendAsync(HttpMethod method, string path, string user, object? body, HttpStatusCode expected) =>
+        _client.ExpectAsync(method, path, user, body, expected, platform.Logs);
 
     [Fact]
     public async Task A_watched_person_flagged_elsewhere_reaches_the_watcher_by_token_only()

@@ -22,13 +22,8 @@ public sealed class Partner_delivery_on_real_servers(DistributedPlatform platfor
 {
     private readonly PlatformClient _client = platform.Platform();
 
-    private async Task<JsonNode> SendAsync(HttpMethod method, string path, string user, object? body, HttpStatusCode expected)
-    {
-        using var response = await _client.SendAsync(method, path, user, body, method == HttpMethod.Post ? Guid.NewGuid().ToString() : null);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{method} {path} as {user}: {(int)response.StatusCode} {text}\n{platform.Logs()}");
-        return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
-    }
+    private Task<JsonNode> SendAsync(HttpMethod method, string path, string user, object? body, HttpStatusCode expected) =>
+        _client.ExpectAsync(method, path, user, body, expected, platform.Logs);
 
     private async Task<string> RegisterAsync(string liaison, string url) =>
         (await SendAsync(HttpMethod.Put, "/api/cooperation/v1/webhook", liaison, new { url }, HttpStatusCode.Created))["newSecret"]!.GetValue<string>();

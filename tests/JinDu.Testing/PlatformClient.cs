@@ -66,6 +66,20 @@ public sealed class PlatformClient(HttpClient http)
     public Task<HttpResponseMessage> PostAsync(string path, string? user, object body, string? idempotencyKey = null) =>
         SendAsync(HttpMethod.Post, path, user, body, idempotencyKey);
 
+    /// <summary>
+    /// Sends as <paramref name="user"/> and asserts the answer's status; returns its JSON (an empty object when it has no
+    /// body). A POST carries a fresh Idempotency-Key. <paramref name="context"/> adds to a failure's message (the
+    /// services' logs, say).
+    /// </summary>
+    public async Task<JsonNode> ExpectAsync(HttpMethod method, string path, string user, object? body, System.Net.HttpStatusCode expected,
+        Func<string>? context = null)
+    {
+        using var response = await SendAsync(method, path, user, body, method == HttpMethod.Post ? Guid.NewGuid().ToString() : null);
+        var text = await response.Content.ReadAsStringAsync();
+        Xunit.Assert.True(response.StatusCode == expected, $"{method} {path} as {user}: {(int)response.StatusCode} {text}\n{context?.Invoke()}");
+        return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
+    }
+
     public async Task<JsonNode> GetJsonAsync(string path, string user)
     {
         using var response = await GetAsync(path, user);
