@@ -33,9 +33,8 @@ public sealed class Partner_delivery_on_real_servers(DistributedPlatform platfor
     /// <summary>A seizure posted by an officer of <paramref name="officerAgency"/> at their checkpoint; the inspection's id.</summary>
     private async Task<string> PostSeizureAsync(string person, string officerAgency = "522722")
     {
-        var checkpoint = officerAgency == "522722" ? PlatformClient.LiboCheckpoint : Guid.Parse($"{officerAgency}00-0000-4000-8000-000000000001");
         var posted = await SendAsync(HttpMethod.Post, "/api/screening/v1/inspections", $"officer.{officerAgency}",
-            PlatformClient.SeizureOf(person, checkpoint), HttpStatusCode.Created);
+            PlatformClient.SeizureOf(person, PlatformClient.CheckpointOf(officerAgency)), HttpStatusCode.Created);
         return posted["id"]!.GetValue<string>();
     }
 
@@ -54,11 +53,10 @@ public sealed class Partner_delivery_on_real_servers(DistributedPlatform platfor
     {
         const string liaison = "liaison.522722";
         await using var receiver = await WebhookReceiver.StartAsync();
-        // Cooperation again with a retry window of seconds instead of 24 hours, and quick retries inside it.
-        await platform.StopServiceAsync("cooperation");
         try
         {
-            await platform.StartServiceAsync("cooperation", new Dictionary<string, string>
+            // Cooperation again with a retry window of seconds instead of 24 hours, and quick retries inside it.
+            await platform.RestartServiceAsync("cooperation", new Dictionary<string, string>
             {
                 ["Webhooks__RetryWindow"] = "00:00:04",
                 ["Webhooks__FirstRetryDelay"] = "00:00:00.500",
@@ -111,8 +109,7 @@ public sealed class Partner_delivery_on_real_servers(DistributedPlatform platfor
         finally
         {
             await UnregisterAsync(liaison);
-            await platform.StopServiceAsync("cooperation");
-            await platform.StartServiceAsync("cooperation");
+            await platform.RestartServiceAsync("cooperation");
         }
     }
 
@@ -122,12 +119,11 @@ public sealed class Partner_delivery_on_real_servers(DistributedPlatform platfor
         await using var hanging = await WebhookReceiver.StartAsync();
         await using var live = await WebhookReceiver.StartAsync();
         hanging.Mode = ReceiverMode.Hang;
-        // Cooperation again, waiting 30 s for an answer instead of 10: a live subscriber served behind the hanging one
-        // would wait that long, far beyond any delay of a busy machine.
-        await platform.StopServiceAsync("cooperation");
         try
         {
-            await platform.StartServiceAsync("cooperation", new Dictionary<string, string> { ["Webhooks__RequestTimeout"] = "00:00:30" });
+            // Cooperation again, waiting 30 s for an answer instead of 10: a live subscriber served behind the hanging one
+            // would wait that long, far beyond any delay of a busy machine.
+            await platform.RestartServiceAsync("cooperation", new Dictionary<string, string> { ["Webhooks__RequestTimeout"] = "00:00:30" });
             await RegisterAsync("liaison.522701", hanging.Url);
             await RegisterAsync("liaison.522726", live.Url);
             // Flags of 都匀市's and 独山县's residents in turn; 都匀市's receiver never answers.
@@ -151,8 +147,7 @@ public sealed class Partner_delivery_on_real_servers(DistributedPlatform platfor
         {
             await UnregisterAsync("liaison.522701");
             await UnregisterAsync("liaison.522726");
-            await platform.StopServiceAsync("cooperation");
-            await platform.StartServiceAsync("cooperation");
+            await platform.RestartServiceAsync("cooperation");
         }
     }
 

@@ -73,8 +73,7 @@ public sealed class Watchlist_when_leads_is_down(DistributedPlatform platform)
 
         // Screening restarted against a Redis address where nobody answers, and Leads killed.
         await platform.StopServiceAsync("leads");
-        await platform.StopServiceAsync("screening");
-        await platform.StartServiceAsync("screening", new Dictionary<string, string>
+        await platform.RestartServiceAsync("screening", new Dictionary<string, string>
         {
             ["Redis__Configuration"] = $"127.0.0.1:{FreePort.Next()},connectTimeout=500",
         });
@@ -110,8 +109,7 @@ public sealed class Watchlist_when_leads_is_down(DistributedPlatform platform)
         }
         finally
         {
-            await platform.StopServiceAsync("screening");
-            await platform.StartServiceAsync("screening");
+            await platform.RestartServiceAsync("screening");
             try { await platform.StartServiceAsync("leads"); }
             catch (InvalidOperationException) { } // already back
         }

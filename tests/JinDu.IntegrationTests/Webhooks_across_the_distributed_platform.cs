@@ -93,11 +93,10 @@ public sealed class Webhooks_across_the_distributed_platform(DistributedPlatform
             }
             var before = await _client.GetJsonAsync("/api/cooperation/v1/webhook/position", liaison);
 
-            // Cooperation again, now keeping its delivery log and delivered messages for one second, two rows a pass.
-            await platform.StopServiceAsync("cooperation");
             try
             {
-                await platform.StartServiceAsync("cooperation", new Dictionary<string, string>
+                // Cooperation again, now keeping its delivery log and delivered messages for one second, two rows a pass.
+                await platform.RestartServiceAsync("cooperation", new Dictionary<string, string>
                 {
                     ["Webhooks__AttemptRetention"] = "00:00:01",
                     ["Webhooks__HousekeepingInterval"] = "00:00:00.200",
@@ -122,8 +121,7 @@ public sealed class Webhooks_across_the_distributed_platform(DistributedPlatform
             }
             finally
             {
-                await platform.StopServiceAsync("cooperation");
-                await platform.StartServiceAsync("cooperation");
+                await platform.RestartServiceAsync("cooperation");
             }
         }
         finally

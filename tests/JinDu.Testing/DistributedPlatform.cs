@@ -155,6 +155,16 @@ public sealed class DistributedPlatform : IAsyncLifetime
         await process.WaitUntilAnswersAsync(launch.ReadyUrl, TimeSpan.FromSeconds(90));
     }
 
+    /// <summary>
+    /// Stops the process if it is running and starts it again, with <paramref name="changes"/> to its environment for
+    /// this start only. Restarting without changes, in a finally block, restores it however far the test got.
+    /// </summary>
+    public async Task RestartServiceAsync(string name, IReadOnlyDictionary<string, string>? changes = null)
+    {
+        if (Running(name) is { } process) await process.DisposeAsync();
+        await StartServiceAsync(name, changes);
+    }
+
     private ServiceProcess? Running(string name)
     {
         if (!_launches.ContainsKey(name))

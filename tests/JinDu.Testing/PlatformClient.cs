@@ -11,6 +11,16 @@ public sealed class PlatformClient(HttpClient http)
     public const string DemoPassword = "jindu-demo";
     public static readonly Guid LiboCheckpoint = Guid.Parse("52272200-0000-4000-8000-000000000001");
     public static readonly Guid DushanCheckpoint = Guid.Parse("52272600-0000-4000-8000-000000000001");
+    public static readonly Guid DuyunCheckpoint = Guid.Parse("52270100-0000-4000-8000-000000000001");
+
+    /// <summary>The demo checkpoint of a demo county, where its officers post.</summary>
+    public static Guid CheckpointOf(string agency) => agency switch
+    {
+        "522722" => LiboCheckpoint,
+        "522726" => DushanCheckpoint,
+        "522701" => DuyunCheckpoint,
+        _ => throw new ArgumentException($"{agency} has no demo checkpoint", nameof(agency)),
+    };
 
     private readonly Dictionary<string, string> _tokens = new();
 
