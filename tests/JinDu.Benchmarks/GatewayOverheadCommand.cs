@@ -382,9 +382,11 @@ public sealed class GatewayOverheadCommand : IBenchmarkCommand
 }
 
 /// <summary>What the figures were measured on.</summary>
-public sealed record MachineDescription(int Cores, string Runtime, string Os, string Cpu, string Configuration, double? LoadAverage, double CpuCheck)
+public sealed record MachineDescription(int Cores, string Runtime, string Os, string Cpu, string Configuration, double? LoadAverage, double CpuCheck,
+    double LoopbackCheck)
 {
-    public string Summary => $"{Cores} cores ({Cpu}), {Os}, {Runtime}, {Configuration} build; CPU check {CpuCheck:0} k round trips/s on one thread (see CpuCheck.cs)";
+    public string Summary => $"{Cores} cores ({Cpu}), {Os}, {Runtime}, {Configuration} build; CPU check {CpuCheck:0} k round trips/s on one thread " +
+                             $"(see CpuCheck.cs), loopback check {LoopbackCheck:0.0} k TCP round trips/s between two threads (LoopbackCheck.cs)";
 
     public static MachineDescription Current()
     {
@@ -400,6 +402,6 @@ public sealed record MachineDescription(int Cores, string Runtime, string Os, st
         }
         catch (IOException) { }
         return new MachineDescription(Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription, cpu, configuration, load,
-            JinDu.Benchmarks.CpuCheck.ThousandsPerSecond());
+            JinDu.Benchmarks.CpuCheck.ThousandsPerSecond(), JinDu.Benchmarks.LoopbackCheck.ThousandsPerSecond());
     }
 }
