@@ -10,8 +10,14 @@ public sealed class NoticeBatchOptions
     /// <summary>At most this many events in one batch (one transaction).</summary>
     public int MessageLimit { get; set; } = 100;
 
-    /// <summary>A batch is applied at the latest this long after its first event arrived, full or not.</summary>
-    public TimeSpan TimeLimit { get; set; } = TimeSpan.FromMilliseconds(15);
+    /// <summary>
+    /// A batch is applied at the latest this long after its first event arrived, full or not. A batch costs six to
+    /// eight database round trips whether it holds one event or a hundred, so below a few hundred flags a second the
+    /// batches' count, not the notices', makes Cooperation's cost: at 60 and 100 flags/s (partner-latency, 2026-12-04)
+    /// 60 ms instead of 15 took 0.10–0.16 cores off Cooperation and 0.05–0.13 off PostgreSQL, the notices' p99 no worse
+    /// (185–346 ms against 193–550), their p50 ~25 ms later.
+    /// </summary>
+    public TimeSpan TimeLimit { get; set; } = TimeSpan.FromMilliseconds(60);
 
     /// <summary>Batches of one queue applied at once (one can be collected while another commits).</summary>
     public int ConcurrencyLimit { get; set; } = 2;
