@@ -46,7 +46,8 @@ public static class CheckpointsApi
         }).RequireAuthorization(p => p.RequireRole(Roles.PlatformAdmin));
 
         // A checkpoint closes (or reopens): officers can no longer post there while it is inactive.
-        api.MapPatch("/{id:guid}", async Task<IResult> (Guid id, UpdateCheckpointRequest r, ScreeningDbContext db, HttpContext http, AuditTrail audit, CancellationToken ct) =>
+        api.MapPatch("/{id:guid}", async Task<IResult> (Guid id, UpdateCheckpointRequest r, ScreeningDbContext db, CheckpointCache cache, HttpContext http,
+            AuditTrail audit, CancellationToken ct) =>
         {
             var errors = new ValidationErrors();
             if (r.Active is null && r.Name is null && r.Location is null) errors.Add("active", "give active, name or location to change");
@@ -60,6 +61,7 @@ public static class CheckpointsApi
             if (r.Location is { } location) checkpoint.Location = location.Trim();
             audit.Record(db, http, "update", $"checkpoint/{id}", detail: $"active={checkpoint.Active}");
             await db.SaveChangesAsync(ct);
+            cache.Forget(checkpoint.PublicId, checkpoint.AgencyCode);
             return TypedResults.Ok(ToView(checkpoint));
         }).RequireAuthorization(p => p.RequireRole(Roles.PlatformAdmin));
         return app;

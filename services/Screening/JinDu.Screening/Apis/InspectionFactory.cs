@@ -11,15 +11,9 @@ using Microsoft.EntityFrameworkCore;
 namespace JinDu.Screening.Apis;
 
 /// <summary>Checks a posted inspection field by field and builds the record with personal data protected.</summary>
-public sealed class InspectionFactory(ScreeningDbContext db, PersonalDataProtector protector, TimeProvider time)
+public sealed class InspectionFactory(ScreeningDbContext db, CheckpointCache checkpoints, PersonalDataProtector protector, TimeProvider time)
 {
     public sealed record Built(Inspection? Inspection, ValidationErrors Errors);
-
-    // Every post looks its checkpoint up; compiled once, so EF does not look the query up in its cache each time
-    // (that lookup was ~4% of Screening's CPU at 200 posts a second).
-    private static readonly Func<ScreeningDbContext, Guid, string, CancellationToken, Task<Checkpoint?>> CheckpointOf =
-        EF.CompileAsyncQuery((ScreeningDbContext db, Guid id, string agency, CancellationToken ct) =>
-            db.Checkpoints.FirstOrDefault(c => c.PublicId == id && c.AgencyCode == agency));
 
     public async Task<Built> BuildAsync(PostInspectionRequest r, string agency, ClaimsPrincipal officer, CancellationToken ct)
     {
@@ -32,7 +26,7 @@ public sealed class InspectionFactory(ScreeningDbContext db, PersonalDataProtect
             errors.Add("checkpointId", "is required");
         else
         {
-            checkpoint = await CheckpointOf(db, checkpointId, agency, ct);
+            checkpoint = await checkpoints.FindAsync(db, checkpointId, agency, ct);
             if (checkpoint is null) errors.Add("checkpointId", "is not a checkpoint of your agency");
             else if (!checkpoint.Active) errors.Add("checkpointId", "is not active");
         }

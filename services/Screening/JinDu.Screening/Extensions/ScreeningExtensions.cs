@@ -20,6 +20,8 @@ public static class ScreeningExtensions
         builder.AddOutbox<ScreeningDbContext>();
         if (builder.Configuration.GetValue("Demo:Seed", false))
             builder.Services.AddSingleton<IDataSeeder<ScreeningDbContext>, DemoCheckpoints>();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<CheckpointCache>();
         builder.Services.AddScoped<InspectionFactory>();
         builder.Services.AddSingleton<ParcelValidator>();
         builder.Services.AddSingleton<ParcelIngest>();

@@ -22,6 +22,9 @@ namespace JinDu.Screening.Infrastructure.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("inspections_hilo")
+                .IncrementsBy(10);
+
             modelBuilder.Entity("JinDu.BuildingBlocks.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -475,7 +478,7 @@ namespace JinDu.Screening.Infrastructure.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+                    NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<long>("Id"), "inspections_hilo");
 
                     b.Property<string>("AgencyCode")
                         .IsRequired()
