@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 using screening::JinDu.Screening.Infrastructure;
 using screening::JinDu.Screening.Model;
 using JinDu.Testing;
+using System.Data.Common;
+using JinDu.Contracts;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
@@ -114,5 +117,73 @@ public sealed class Posting_on_postgresql(DistributedPlatform platform)
         Assert.Equal(5, numbers.Count);
         Assert.Equal([1, 2, 3], numbers.Take(3));
         Assert.All(numbers.Skip(3), n => Assert.True(n > 3, $"new inspection numbered {n}, among the old ones"));
+    }
+
+    [Fact]
+    public async Task A_post_goes_in_one_batch_and_anything_that_would_not_is_told_apart()
+    {
+        var connection = await platform.Servers.CreatePostgresDatabaseAsync("screening_batch");
+        var commands = new CommandCounter();
+        var options = new DbContextOptionsBuilder<ScreeningDbContext>().UseNpgsql(connection).AddInterceptors(commands).Options;
+        await using (var setup = new ScreeningDbContext(options))
+        {
+            await setup.Database.MigrateAsync();
+            setup.Checkpoints.Add(new Checkpoint { PublicId = Guid.NewGuid(), AgencyCode = "522722", Name = "检查站", Kind = CheckpointKind.Road });
+            await setup.SaveChangesAsync();
+        }
+
+        // A post's rows: the inspection (id from the sequence), its subjects and seizures, its event and audit entry.
+        await using (var db = new ScreeningDbContext(options))
+        {
+            var checkpoint = await db.Checkpoints.SingleAsync();
+            await db.Inspections.AddAsync(NewInspection(checkpoint.Id, seized: true));
+            db.OutboxMessages.Add(new JinDu.BuildingBlocks.Messaging.OutboxMessage
+            {
+                MessageId = Guid.NewGuid(), Type = "t", Body = "{}", OccurredAt = DateTimeOffset.UtcNow,
+            });
+            Assert.True(SingleBatch.Fits(db));
+            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
+            commands.Count = 0;
+            await db.SaveChangesAsync();
+            Assert.Equal(1, commands.Count);
+        }
+
+        // A new checkpoint has an identity column: an inspection at it waits for its id, a second batch.
+        await using (var db = new ScreeningDbContext(options))
+        {
+            var inspection = NewInspection(0, seized: false);
+            inspection.Checkpoint = new Checkpoint { PublicId = Guid.NewGuid(), AgencyCode = "522722", Name = "新检查站", Kind = CheckpointKind.Road };
+            await db.Inspections.AddAsync(inspection);
+            Assert.False(SingleBatch.Fits(db));
+        }
+
+        // More rows than one batch surely holds.
+        await using (var db = new ScreeningDbContext(options))
+        {
+            var checkpoint = await db.Checkpoints.AsNoTracking().FirstAsync();
+            for (var i = 0; i <= SingleBatch.MaxRows; i++) await db.Inspections.AddAsync(NewInspection(checkpoint.Id, seized: false));
+            Assert.False(SingleBatch.Fits(db));
+        }
+    }
+
+    private static Inspection NewInspection(long checkpointId, bool seized) => new()
+    {
+        PublicId = Guid.CreateVersion7(), AgencyCode = "522722", CheckpointId = checkpointId, OfficerId = "o", OfficerName = "o",
+        Method = InspectionMethod.ManualSearch, Result = seized ? InspectionResult.Seizure : InspectionResult.Clear,
+        InspectedAt = DateTimeOffset.UtcNow, RecordedAt = DateTimeOffset.UtcNow,
+        Subjects = seized ? [new InspectionSubject { Kind = SubjectKind.Person, Token = "t", Masked = "m", Encrypted = "e" }] : [],
+        Seizures = seized ? [new Seizure { Substance = "heroin", Grams = 1m }] : [],
+    };
+
+    private sealed class CommandCounter : DbCommandInterceptor
+    {
+        public int Count;
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Count);
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
     }
 }

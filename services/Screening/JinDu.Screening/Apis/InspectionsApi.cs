@@ -76,10 +76,12 @@ public static class InspectionsApi
     /// see ScreeningDbContext), so EF sends every INSERT in one batch, and PostgreSQL runs a batch that has no explicit
     /// transaction as one implicit transaction: all of it is stored or none (a unique-key failure rolls back the rest).
     /// An explicit transaction would cost a COMMIT round trip more for nothing. Partner-latency's posts had taken four.
+    /// Should the unit of work ever need more than one batch (<see cref="SingleBatch.Fits"/>), it is saved in a
+    /// transaction as before.
     /// </summary>
     internal static async Task SaveAtomicallyAsync(ScreeningDbContext db, CancellationToken ct)
     {
-        if (!db.Database.IsNpgsql())
+        if (!db.Database.IsNpgsql() || !SingleBatch.Fits(db))
         {
             await db.SaveChangesAsync(ct);
             return;

@@ -7,8 +7,8 @@ namespace JinDu.Screening.Infrastructure;
 /// <summary>
 /// The checkpoints officers post from, kept in memory for <see cref="Lifetime"/>: every post needs its checkpoint, and
 /// asking the database each time was one of a post's four round trips to PostgreSQL. A change made through this
-/// instance (<see cref="Forget"/>) is seen at once; one made through another instance of Screening within
-/// <see cref="Lifetime"/> (a checkpoint closed there a moment ago still takes posts here until then).
+/// instance (<see cref="Forget"/>) is seen at once; one made through another instance of Screening is seen here within
+/// <see cref="Lifetime"/> (a checkpoint closed there a moment ago may take posts here until then).
 /// Only checkpoints that exist are kept: one registered a moment ago is found at its first post.
 /// </summary>
 public sealed class CheckpointCache(IMemoryCache cache)
