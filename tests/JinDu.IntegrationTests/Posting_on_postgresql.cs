@@ -120,7 +120,7 @@ public sealed class Posting_on_postgresql(DistributedPlatform platform)
     }
 
     [Fact]
-    public async Task A_post_goes_in_one_batch_and_anything_that_would_not_is_told_apart()
+    public async Task A_post_goes_in_one_batch_without_a_transaction_and_anything_that_would_not_is_told_apart()
     {
         var connection = await platform.Servers.CreatePostgresDatabaseAsync("screening_batch");
         var commands = new CommandCounter();
@@ -142,10 +142,9 @@ public sealed class Posting_on_postgresql(DistributedPlatform platform)
                 MessageId = Guid.NewGuid(), Type = "t", Body = "{}", OccurredAt = DateTimeOffset.UtcNow,
             });
             Assert.True(SingleBatch.Fits(db));
-            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
-            commands.Count = 0;
-            await db.SaveChangesAsync();
-            Assert.Equal(1, commands.Count);
+            commands.Reset();
+            await SingleBatch.SaveChangesAsync(db, CancellationToken.None);
+            Assert.Equal((1, 0), (commands.Count, commands.Transactions)); // one command, no BEGIN … COMMIT around it
         }
 
         // A new checkpoint has an identity column: an inspection at it waits for its id, a second batch.
@@ -155,6 +154,9 @@ public sealed class Posting_on_postgresql(DistributedPlatform platform)
             inspection.Checkpoint = new Checkpoint { PublicId = Guid.NewGuid(), AgencyCode = "522722", Name = "新检查站", Kind = CheckpointKind.Road };
             await db.Inspections.AddAsync(inspection);
             Assert.False(SingleBatch.Fits(db));
+            commands.Reset();
+            await SingleBatch.SaveChangesAsync(db, CancellationToken.None);
+            Assert.Equal((2, 1), (commands.Count, commands.Transactions)); // two batches, in a transaction as before
         }
 
         // More rows than one batch surely holds.
@@ -175,9 +177,20 @@ public sealed class Posting_on_postgresql(DistributedPlatform platform)
         Seizures = seized ? [new Seizure { Substance = "heroin", Grams = 1m }] : [],
     };
 
-    private sealed class CommandCounter : DbCommandInterceptor
+    /// <summary>Counts the commands EF sends (a batch is one) and the transactions it begins.</summary>
+    private sealed class CommandCounter : DbCommandInterceptor, IDbTransactionInterceptor
     {
         public int Count;
+        public int Transactions;
+
+        public void Reset() => (Count, Transactions) = (0, 0);
+
+        public ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result,
+            CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Transactions);
+            return ValueTask.FromResult(result);
+        }
 
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
             InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)

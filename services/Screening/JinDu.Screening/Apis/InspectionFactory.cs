@@ -6,7 +6,6 @@ using JinDu.BuildingBlocks.Privacy;
 using JinDu.Contracts;
 using JinDu.Screening.Infrastructure;
 using JinDu.Screening.Model;
-using Microsoft.EntityFrameworkCore;
 
 namespace JinDu.Screening.Apis;
 

@@ -60,7 +60,7 @@ public static class InspectionsApi
         audit.Record(db, http, "create", $"inspection/{inspection.PublicId}", detail: EnumText.Of(inspection.Result));
         try
         {
-            await SaveAtomicallyAsync(db, ct);
+            await SingleBatch.SaveChangesAsync(db, ct); // on PostgreSQL one round trip, all or nothing
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation() && idempotency.HasKey)
         {
@@ -69,27 +69,6 @@ public static class InspectionsApi
             throw;
         }
         return TypedResults.Created(location, view);
-    }
-
-    /// <summary>
-    /// Saves a post's rows: on PostgreSQL in one round trip. Its ids are known beforehand (the inspection's from a sequence,
-    /// see ScreeningDbContext), so EF sends every INSERT in one batch, and PostgreSQL runs a batch that has no explicit
-    /// transaction as one implicit transaction: all of it is stored or none (a unique-key failure rolls back the rest).
-    /// An explicit transaction would cost a COMMIT round trip more for nothing. Partner-latency's posts had taken four.
-    /// Should the unit of work ever need more than one batch (<see cref="SingleBatch.Fits"/>), it is saved in a
-    /// transaction as before.
-    /// </summary>
-    internal static async Task SaveAtomicallyAsync(ScreeningDbContext db, CancellationToken ct)
-    {
-        if (!db.Database.IsNpgsql() || !SingleBatch.Fits(db))
-        {
-            await db.SaveChangesAsync(ct);
-            return;
-        }
-        var behaviour = db.Database.AutoTransactionBehavior;
-        db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
-        try { await db.SaveChangesAsync(ct); }
-        finally { db.Database.AutoTransactionBehavior = behaviour; }
     }
 
     /// <summary>

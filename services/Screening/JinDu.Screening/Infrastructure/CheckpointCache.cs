@@ -33,12 +33,11 @@ public sealed class CheckpointCache(IMemoryCache cache)
             cache.Set(key, entry, Lifetime);
         }
         // A fresh instance for each context: the cached values are never tracked (nor changed) by any of them.
-        var checkpoint = new Checkpoint
+        return db.Checkpoints.Local.FindEntry(entry!.Id)?.Entity ?? db.Checkpoints.Attach(new Checkpoint
         {
-            Id = entry!.Id, PublicId = entry.PublicId, AgencyCode = entry.AgencyCode, Name = entry.Name, Kind = entry.Kind,
+            Id = entry.Id, PublicId = entry.PublicId, AgencyCode = entry.AgencyCode, Name = entry.Name, Kind = entry.Kind,
             Location = entry.Location, Active = entry.Active,
-        };
-        return db.Checkpoints.Local.FirstOrDefault(c => c.Id == checkpoint.Id) ?? db.Checkpoints.Attach(checkpoint).Entity;
+        }).Entity;
     }
 
     /// <summary>After a change to the checkpoint: the next post reads it again.</summary>
