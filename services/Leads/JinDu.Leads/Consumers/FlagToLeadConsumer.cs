@@ -7,6 +7,7 @@ using JinDu.Leads.Model;
 using JinDu.Screening.Contracts.Events;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace JinDu.Leads.Consumers;
 
@@ -14,7 +15,7 @@ namespace JinDu.Leads.Consumers;
 /// A screening flag — an inspection at a checkpoint or a parcel in a courier feed — becomes a lead of the
 /// flagging agency, or joins that agency's open lead that already has one of the subjects (a timeline
 /// entry, not a second lead). Applied once per event.
-/// Flags arrive in batches (MassTransit's Batch&lt;T&gt;, <see cref="Options"/>): one transaction a batch, with
+/// Flags arrive in batches (MassTransit's Batch&lt;T&gt;, <see cref="FlagBatchOptions"/>): one transaction a batch, with
 /// set-based reads, applied flag after flag in the batch's order exactly as if each had been committed alone.
 /// One transaction a flag cost ~6 ms of CPU between Leads and PostgreSQL, which capped the rate near 300/s.
 /// </summary>
@@ -22,20 +23,6 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
     OutboxSignal outboxSignal, ILogger<FlagToLeadConsumer> log)
     : IConsumer<Batch<InspectionFlagged>>, IConsumer<Batch<ParcelFlagged>>
 {
-    /// <summary>
-    /// Up to 200 flags a batch, delivered at the latest 50 ms after the first arrived: under a burst batches fill,
-    /// and at 200 flags/s a flag waits at most 50 ms (the flag → partner-notified goal is p99 &lt; 500 ms; two of
-    /// the partner's three notices pass through here). 20 ms made smaller batches that cost Leads and PostgreSQL
-    /// more CPU per flag, and on 2 shared cores that lengthened the tail (partner-latency p99 824 ms against
-    /// 270–531). Up to four batches at once, so that while some wait on PostgreSQL others are applied.
-    /// </summary>
-    public static void Options(BatchOptions options) => options
-        .SetMessageLimit(MessageLimit)
-        .SetTimeLimit(ms: 50)
-        .SetConcurrencyLimit(ConcurrencyLimit);
-
-    public const int MessageLimit = 200, ConcurrencyLimit = 4;
-
     /// <summary>What both kinds of flag have in common, as far as a lead is concerned.</summary>
     public sealed record Flag(Guid EventId, string Agency, LeadSource Source, Guid? SourceId, IReadOnlyList<FlaggedSubject> Subjects,
         IReadOnlyList<string> Substances, int Severity, string Detail, string What, string HitAgency);
@@ -299,16 +286,41 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
     };
 }
 
-/// <summary>The flags' receive endpoint: batches (<see cref="FlagToLeadConsumer.Options"/>) and room in the prefetch for them.</summary>
-public sealed class FlagToLeadConsumerDefinition : ConsumerDefinition<FlagToLeadConsumer>
+/// <summary>
+/// How flags are cut into batches (section <c>Leads:FlagBatch</c>). Under a burst batches fill; at 200 flags/s a flag
+/// waits at most the time limit (the flag → partner-notified goal is p99 &lt; 500 ms; two of the partner's three
+/// notices pass through here). 20 ms made smaller batches that cost Leads and PostgreSQL more CPU per flag, and on 2
+/// shared cores that lengthened the tail (partner-latency p99 824 ms against 270–531 at 50 ms). Several batches at once,
+/// so that while some wait on PostgreSQL others are applied.
+/// </summary>
+public sealed class FlagBatchOptions
+{
+    /// <summary>At most this many flags in one batch (one transaction).</summary>
+    public int MessageLimit { get; set; } = 200;
+
+    /// <summary>A batch is applied at the latest this long after its first flag arrived, full or not.</summary>
+    public TimeSpan TimeLimit { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Batches applied at once.</summary>
+    public int ConcurrencyLimit { get; set; } = 4;
+}
+
+/// <summary>The flags' receive endpoint: batches (<see cref="FlagBatchOptions"/>) and room in the prefetch for them.</summary>
+public sealed class FlagToLeadConsumerDefinition(IOptions<FlagBatchOptions> options) : ConsumerDefinition<FlagToLeadConsumer>
 {
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<FlagToLeadConsumer> consumer,
         IRegistrationContext context)
     {
-        consumer.Options<BatchOptions>(FlagToLeadConsumer.Options);
+        var o = options.Value;
+        if (o.MessageLimit < 1 || o.ConcurrencyLimit < 1 || o.TimeLimit <= TimeSpan.Zero)
+            throw new InvalidOperationException("Leads:FlagBatch needs MessageLimit and ConcurrencyLimit of at least 1 and a positive TimeLimit");
+        consumer.Options<BatchOptions>(b => b
+            .SetMessageLimit(o.MessageLimit)
+            .SetTimeLimit(o.TimeLimit)
+            .SetConcurrencyLimit(o.ConcurrencyLimit));
         // MassTransit makes room for exactly the batches being applied (MessageLimit × ConcurrencyLimit); one batch more
         // lets the next one fill from the broker meanwhile, instead of starting with what the acks free up.
-        var room = FlagToLeadConsumer.MessageLimit * (FlagToLeadConsumer.ConcurrencyLimit + 1);
+        var room = o.MessageLimit * (o.ConcurrencyLimit + 1);
         endpoint.PrefetchCount = Math.Max(endpoint.PrefetchCount, room);
         endpoint.ConcurrentMessageLimit = Math.Max(endpoint.ConcurrentMessageLimit ?? 0, room);
     }

@@ -26,6 +26,7 @@ public static class LeadsExtensions
         builder.Services.AddScoped<Correlator>();
         builder.Services.AddScoped<HitTasks>();
         builder.Services.AddScoped<FlagBatchWriter>();
+        builder.Services.Configure<FlagBatchOptions>(builder.Configuration.GetSection("Leads:FlagBatch"));
         builder.Services.TryAddSingleton(sp => new LeadsClock(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<HitTaskEscalator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HitTaskEscalator>());
