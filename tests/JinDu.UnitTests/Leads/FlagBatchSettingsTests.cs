@@ -1,18 +1,26 @@
+using System.Text.Json;
 using JinDu.Leads.Consumers;
 using MassTransit;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace JinDu.UnitTests.Leads;
 
 /// <summary>Leads:FlagBatch (how flags are cut into batches) is read at start; settings that could never make a batch stop the start.</summary>
 public class Flag_batch_settings
 {
-    private static ServiceProvider Services(FlagBatchOptions settings)
+    /// <summary>The flags' endpoint on an in-memory bus, its settings read from configuration as the service reads them.</summary>
+    private static ServiceProvider Services(int messages, int milliseconds, int concurrency)
     {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{FlagBatchOptions.Section}:MessageLimit"] = messages.ToString(),
+            [$"{FlagBatchOptions.Section}:TimeLimit"] = TimeSpan.FromMilliseconds(milliseconds).ToString(),
+            [$"{FlagBatchOptions.Section}:ConcurrencyLimit"] = concurrency.ToString(),
+        }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton(Options.Create(settings));
+        FlagBatchOptions.AddTo(services, configuration);
         services.AddMassTransit(x =>
         {
             x.AddConsumer<FlagToLeadConsumer, FlagToLeadConsumerDefinition>();
@@ -27,10 +35,7 @@ public class Flag_batch_settings
     [InlineData(200, 50, 0)]
     public async Task Settings_that_could_never_make_a_batch_stop_the_start_and_name_the_section(int messages, int milliseconds, int concurrency)
     {
-        await using var services = Services(new FlagBatchOptions
-        {
-            MessageLimit = messages, TimeLimit = TimeSpan.FromMilliseconds(milliseconds), ConcurrencyLimit = concurrency,
-        });
+        await using var services = Services(messages, milliseconds, concurrency);
         var ex = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
             var bus = services.GetRequiredService<IBusControl>();
@@ -40,15 +45,21 @@ public class Flag_batch_settings
     }
 
     [Fact]
-    public async Task Other_settings_start_the_flags_endpoint()
+    public async Task Other_settings_are_the_ones_the_flags_endpoint_runs_with()
     {
-        await using var services = Services(new FlagBatchOptions { MessageLimit = 20, TimeLimit = TimeSpan.FromMilliseconds(100), ConcurrencyLimit = 2 });
+        await using var services = Services(23, 77, 3);
         var bus = services.GetRequiredService<IBusControl>();
         await bus.StartAsync();
         try
         {
-            // The flags' endpoint was configured with these settings and is up.
             Assert.Equal(BusHealthStatus.Healthy, bus.CheckHealth().Status);
+            // MassTransit's own description of the running endpoint: the batch as configured, and room for one batch
+            // more than those being applied (23 × (3 + 1)).
+            var probe = JsonSerializer.Serialize(bus.GetProbeResult().Results);
+            Assert.Contains("\"messageLimit\":23", probe);
+            Assert.Contains("\"timeLimit\":\"00:00:00.0770000\"", probe);
+            Assert.Contains("\"concurrencyLimit\":3", probe);
+            Assert.Contains("\"concurrentMessageLimit\":92", probe);
         }
         finally
         {

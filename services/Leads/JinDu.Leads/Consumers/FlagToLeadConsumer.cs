@@ -295,6 +295,12 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
 /// </summary>
 public sealed class FlagBatchOptions
 {
+    public const string Section = "Leads:FlagBatch";
+
+    /// <summary>Reads <see cref="Section"/> into the options the flags' endpoint is configured with.</summary>
+    public static IServiceCollection AddTo(IServiceCollection services, IConfiguration configuration) =>
+        services.Configure<FlagBatchOptions>(configuration.GetSection(Section));
+
     /// <summary>At most this many flags in one batch (one transaction).</summary>
     public int MessageLimit { get; set; } = 200;
 
@@ -313,7 +319,7 @@ public sealed class FlagToLeadConsumerDefinition(IOptions<FlagBatchOptions> opti
     {
         var o = options.Value;
         if (o.MessageLimit < 1 || o.ConcurrencyLimit < 1 || o.TimeLimit <= TimeSpan.Zero)
-            throw new InvalidOperationException("Leads:FlagBatch needs MessageLimit and ConcurrencyLimit of at least 1 and a positive TimeLimit");
+            throw new InvalidOperationException($"{FlagBatchOptions.Section} needs MessageLimit and ConcurrencyLimit of at least 1 and a positive TimeLimit");
         consumer.Options<BatchOptions>(b => b
             .SetMessageLimit(o.MessageLimit)
             .SetTimeLimit(o.TimeLimit)

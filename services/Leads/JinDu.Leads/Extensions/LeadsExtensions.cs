@@ -26,7 +26,7 @@ public static class LeadsExtensions
         builder.Services.AddScoped<Correlator>();
         builder.Services.AddScoped<HitTasks>();
         builder.Services.AddScoped<FlagBatchWriter>();
-        builder.Services.Configure<FlagBatchOptions>(builder.Configuration.GetSection("Leads:FlagBatch"));
+        FlagBatchOptions.AddTo(builder.Services, builder.Configuration);
         builder.Services.TryAddSingleton(sp => new LeadsClock(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<HitTaskEscalator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HitTaskEscalator>());
