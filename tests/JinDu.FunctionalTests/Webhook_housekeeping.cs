@@ -35,6 +35,8 @@ public sealed class Webhook_housekeeping(CooperationPlatform platform) : IClassF
         var delivered = new List<(Guid Id, long Sequence)>();
         for (var i = 0; i < 5; i++) delivered.Add(await platform.NotifyAsync("522701", $"old-{i}"));
         await PlatformClient.EventuallyAsync(() => Task.FromResult(receiver.Accepted.Count >= 5 ? "all" : null), what: "the five deliveries");
+        // The dispatcher records each answer a moment after the receiver gave it.
+        await PlatformClient.EventuallyAsync(async () => (await DeliveriesAsync("delivered")).Count >= 5 ? "recorded" : null, what: "the five recorded as delivered");
 
         // One message refused for good (dead letter) and one waiting for a receiver that is down (pending).
         receiver.Mode = ReceiverMode.Reject;
