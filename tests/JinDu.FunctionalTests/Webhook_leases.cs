@@ -1,3 +1,4 @@
+using System.Net;
 using JinDu.Testing;
 
 namespace JinDu.FunctionalTests;
@@ -27,5 +28,35 @@ public sealed class Webhook_leases(CooperationPlatform platform) : IClassFixture
         await Task.Delay(500); // a second push would arrive now
         Assert.Single(receiver.Received, r => r.Id == held.Id.ToString());
         Assert.Single(receiver.Received, r => r.Id == free.Id.ToString());
+    }
+
+    [Fact]
+    public async Task A_replay_while_an_attempt_is_in_flight_is_not_undone_by_that_attempt()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await platform.RegisterAsync("liaison.522701", receiver.Url);
+        // The receiver takes the request and will refuse it for good (400: a dead letter at once), but answers only
+        // when released: the attempt is in flight.
+        receiver.Mode = ReceiverMode.Reject;
+        receiver.Hold();
+        var message = await platform.NotifyAsync("522701", "in-flight");
+        await PlatformClient.EventuallyAsync(() => Task.FromResult(receiver.Held > 0 ? "held" : null), what: "the attempt in flight");
+
+        // Meanwhile the liaison asks for everything from just before it again.
+        using (var replay = await platform.Platform.PostAsync("/api/cooperation/v1/webhook/replay", "liaison.522701", new { from = message.Sequence - 1 }))
+            Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        receiver.Mode = ReceiverMode.Up;
+        receiver.Release();
+
+        // The refused attempt is logged, but the replay stands: the message goes out again and is delivered.
+        await PlatformClient.EventuallyAsync(() => Task.FromResult(receiver.Accepted.Any(r => r.Id == message.Id.ToString()) ? "sent" : null), what: "the replayed message");
+        var delivery = await PlatformClient.EventuallyAsync(async () =>
+            (await platform.GetAsync("/api/cooperation/v1/webhook/deliveries?limit=500", "liaison.522701"))["items"]!.AsArray()
+                .FirstOrDefault(d => d!["messageId"]!.GetValue<string>() == message.Id.ToString() && d["status"]!.GetValue<string>() == "delivered"),
+            what: "the message recorded as delivered");
+        Assert.Equal(2, delivery!["attempts"]!.GetValue<int>());
+        var log = await platform.GetAsync("/api/cooperation/v1/webhook/attempts?limit=500", "liaison.522701");
+        Assert.Equal(["failed", "delivered"], log["items"]!.AsArray().Where(a => a!["messageId"]!.GetValue<string>() == message.Id.ToString())
+            .OrderBy(a => a!["attempt"]!.GetValue<int>()).Select(a => a!["outcome"]!.GetValue<string>()));
     }
 }

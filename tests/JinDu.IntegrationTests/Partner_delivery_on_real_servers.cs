@@ -81,8 +81,13 @@ public sealed class Partner_delivery_on_real_servers(DistributedPlatform platfor
             var (one, two, three) = (SequenceOf(first!), SequenceOf(refused!), SequenceOf(third!));
             Assert.True(one < two && two < three, $"{one}, {two}, {three}");
 
-            // The receiver holds n and n+2; the platform names n+1 as the gap, and the admin sees the dead letter too.
-            var position = await _client.GetJsonAsync("/api/cooperation/v1/webhook/position", liaison);
+            // The receiver holds n and n+2; the platform names n+1 as the gap, and the admin sees the dead letter too
+            // (the position once Cooperation has written down the receiver's answer, a moment after the receiver gave it).
+            var position = await PlatformClient.EventuallyAsync(async () =>
+            {
+                var p = await _client.GetJsonAsync("/api/cooperation/v1/webhook/position", liaison);
+                return p["lastDelivered"]!.GetValue<long>() >= three ? p : null;
+            }, TimeSpan.FromSeconds(10), "the third recorded as delivered");
             Assert.Equal([two], position["gaps"]!.AsArray().Select(g => g!.GetValue<long>()).Where(s => s >= one).ToArray());
             Assert.True(position["deliveredThrough"]!.GetValue<long>() < two, position.ToJsonString());
             Assert.True(position["lastDelivered"]!.GetValue<long>() >= three, position.ToJsonString());
@@ -105,6 +110,23 @@ public sealed class Partner_delivery_on_real_servers(DistributedPlatform platfor
             await SendAsync(HttpMethod.Post, "/api/cooperation/v1/webhook/replay", liaison, new { from = one }, HttpStatusCode.Accepted);
             await PlatformClient.EventuallyAsync(() => Task.FromResult(receiver.Accepted.Count >= before + 2 ? "again" : null), TimeSpan.FromSeconds(30), "the replay from the position");
             Assert.Equal(new[] { refused.Id, third!.Id }.Order(), receiver.Accepted.Skip(before).Select(w => w.Id).Where(id => id == refused.Id || id == third.Id).Order());
+
+            // A replay while an attempt is in flight stands: the attempt (refused for good, 400) is logged but does not
+            // turn the replayed message into a dead letter; it goes out again and is delivered.
+            receiver.Mode = ReceiverMode.Reject;
+            receiver.Hold();
+            var fourthInspection = await PostSeizureAsync(TestIds.Person("522722"), "522726");
+            var inFlight = await PlatformClient.EventuallyAsync(() => Task.FromResult(receiver.Held > 0
+                ? receiver.Received.FirstOrDefault(w => InspectionOf(w.Body) == fourthInspection) : null), TimeSpan.FromSeconds(30), "the attempt in flight");
+            await SendAsync(HttpMethod.Post, "/api/cooperation/v1/webhook/replay", liaison, new { from = SequenceOf(inFlight!) - 1 }, HttpStatusCode.Accepted);
+            receiver.Mode = ReceiverMode.Up;
+            receiver.Release();
+            await PlatformClient.EventuallyAsync(Accepted(receiver, fourthInspection), TimeSpan.FromSeconds(30), "the replayed in-flight message");
+            var settled = await PlatformClient.EventuallyAsync(async () =>
+                (await _client.GetJsonAsync("/api/cooperation/v1/webhook/deliveries?limit=500", liaison))["items"]!.AsArray()
+                    .FirstOrDefault(d => d!["messageId"]!.GetValue<string>() == inFlight!.Id && d["status"]!.GetValue<string>() == "delivered"),
+                TimeSpan.FromSeconds(10), "the in-flight message recorded as delivered");
+            Assert.Equal(2, settled!["attempts"]!.GetValue<int>());
         }
         finally
         {

@@ -32,6 +32,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
+    private volatile TaskCompletionSource? _gate;
+    private int _held;
 
     public ReceiverMode Mode { get; set; } = ReceiverMode.Up;
     public int Port { get; private set; }
@@ -39,6 +41,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedWebhook> Received => _received.ToArray();
     public IReadOnlyList<ReceivedWebhook> Accepted => _received.Where(r => r.Answer is >= 200 and < 300).ToArray();
+
+    /// <summary>Requests that arrived while <see cref="Hold"/> was on and are not answered yet.</summary>
+    public int Held => Volatile.Read(ref _held);
+
+    /// <summary>From now on, each request is recorded on arrival but answered only at <see cref="Release"/>.</summary>
+    public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Answers the held requests (with what the mode was when each arrived) and holds no more.</summary>
+    public void Release() => Interlocked.Exchange(ref _gate, null)?.TrySetResult();
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -58,6 +69,13 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var answer = mode switch { ReceiverMode.Up => 200, ReceiverMode.Down => 503, ReceiverMode.Reject => 400, _ => 0 };
             receiver._received.Enqueue(new ReceivedWebhook(http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
                 http.Request.Headers["webhook-signature"].ToString(), http.Request.ContentType ?? "", body, DateTimeOffset.UtcNow, answer));
+            if (receiver._gate is { } gate)
+            {
+                Interlocked.Increment(ref receiver._held);
+                try { await gate.Task.WaitAsync(http.RequestAborted); }
+                catch (OperationCanceledException) { }
+                finally { Interlocked.Decrement(ref receiver._held); }
+            }
             if (mode == ReceiverMode.Hang)
             {
                 try { await Task.Delay(TimeSpan.FromSeconds(60), http.RequestAborted); }

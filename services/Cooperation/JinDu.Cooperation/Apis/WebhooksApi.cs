@@ -113,7 +113,13 @@ public static class WebhooksApi
             var existing = await db.WebhookDeliveries.Where(d => d.Agency == agency && ids.Contains(d.NotificationId)).ToDictionaryAsync(d => d.NotificationId, ct);
             foreach (var n in notifications)
             {
-                if (existing.TryGetValue(n.Id, out var d)) WebhookDeliveries.Requeue(d, now);
+                if (existing.TryGetValue(n.Id, out var d))
+                {
+                    WebhookDeliveries.Requeue(d, now);
+                    // Cleared even if it read as clear: a dispatcher that took the delivery since then loses it, so its
+                    // attempt's outcome cannot undo this replay (see WebhookDispatcher.SaveOutcomesAsync).
+                    db.Entry(d).Property(x => x.LeasedUntil).IsModified = true;
+                }
                 else db.WebhookDeliveries.Add(WebhookDeliveries.For(n, now));
             }
             audit.Record(db, http, "replay", $"webhook/{agency}", detail: $"from={r.From} count={notifications.Count}");

@@ -109,7 +109,7 @@ public sealed class WebhookDispatcher(
                     return;
                 }
                 var keys = secrets.Active(endpoint, now).Select(s => s.Value).ToList();
-                var claimed = await ClaimAsync(db, due, now, ct);
+                var (claimed, lease) = await ClaimAsync(db, due, now, ct);
                 var notificationIds = due.Where(d => claimed.Contains(d.Id)).Select(d => d.NotificationId).ToList();
                 var notifications = await db.Notifications.AsNoTracking().Where(n => notificationIds.Contains(n.Id)).ToDictionaryAsync(n => n.Id, ct);
                 var batch = due.Where(d => claimed.Contains(d.Id)).ToList();
@@ -150,7 +150,7 @@ public sealed class WebhookDispatcher(
                         batch[i].LeasedUntil = null;
                     }
                 // One save for the batch: a crash before it sends these again under the same ids (at least once).
-                await SaveOutcomesAsync(db, batch, attempts, ct);
+                await SaveOutcomesAsync(db, batch, attempts, lease, ct);
                 if (restUntil is { } until)
                 {
                     // The receiver is away or overloaded: let it rest until its earliest retry, rather than
@@ -178,15 +178,15 @@ public sealed class WebhookDispatcher(
     /// delays the retry. One statement for the batch; the lease carries a random tick count so that what this dispatcher
     /// took is recognised by it even if another instance leased some of the same rows at the same instant.
     /// </summary>
-    private async Task<HashSet<long>> ClaimAsync(CooperationDbContext db, List<WebhookDelivery> due, DateTimeOffset now, CancellationToken ct)
+    private async Task<(HashSet<long> Claimed, DateTimeOffset Lease)> ClaimAsync(CooperationDbContext db, List<WebhookDelivery> due, DateTimeOffset now, CancellationToken ct)
     {
         var ids = due.Select(d => d.Id).ToList();
         var lease = clock.Now + options.CurrentValue.RequestTimeout + TimeSpan.FromSeconds(30) + TimeSpan.FromTicks(Random.Shared.Next(1, 10_000));
         var count = await db.WebhookDeliveries
             .Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now && (d.LeasedUntil == null || d.LeasedUntil <= now))
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.LeasedUntil, lease), ct);
-        if (count == ids.Count) return [.. ids];
-        return [.. await db.WebhookDeliveries.AsNoTracking().Where(d => ids.Contains(d.Id) && d.LeasedUntil == lease).Select(d => d.Id).ToListAsync(ct)];
+        if (count == ids.Count) return ([.. ids], lease);
+        return ([.. await db.WebhookDeliveries.AsNoTracking().Where(d => ids.Contains(d.Id) && d.LeasedUntil == lease).Select(d => d.Id).ToListAsync(ct)], lease);
     }
 
     /// <summary>A delivery's new state after an attempt, and the attempt's line in the delivery log.</summary>
@@ -227,18 +227,35 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>
-    /// Saves a batch's deliveries (as <see cref="Record"/> left them) and its attempts. On PostgreSQL that is two
-    /// set-based statements in one round trip instead of two statements a delivery (a subscriber receiving hundreds of
-    /// notices a second made those a large share of the database's work); elsewhere one SaveChanges of the tracked rows.
+    /// Saves a batch's deliveries (as <see cref="Record"/> left them) and its attempts. A delivery's outcome is written
+    /// only while it still holds this batch's <paramref name="lease"/>: a replay that queued it again while the attempt
+    /// was in flight (it clears the lease) wins, and the message is sent once more, instead of the attempt's "dead"
+    /// or back-off quietly undoing the replay; so does another instance that took it after the lease ran out. The
+    /// attempt itself is logged, and counted, either way. On PostgreSQL that is three set-based statements in one round trip instead
+    /// of two a delivery (a subscriber receiving hundreds of notices a second made those a large share of the
+    /// database's work); elsewhere (SQLite, standalone) one conditional update a delivery, in one transaction.
     /// </summary>
-    private static async Task SaveOutcomesAsync(CooperationDbContext db, List<WebhookDelivery> batch, List<WebhookAttempt> attempts, CancellationToken ct)
+    private static async Task SaveOutcomesAsync(CooperationDbContext db, List<WebhookDelivery> batch, List<WebhookAttempt> attempts,
+        DateTimeOffset lease, CancellationToken ct)
     {
         if (!db.Database.IsNpgsql())
         {
-            // The lease was set by the claim's statement, not through these tracked rows: clear it explicitly.
-            foreach (var delivery in batch) db.Entry(delivery).Property(d => d.LeasedUntil).IsModified = true;
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var sent = attempts.Select(a => a.DeliveryId).ToHashSet();
+            foreach (var d in batch)
+            {
+                var written = await db.WebhookDeliveries.Where(x => x.Id == d.Id && x.LeasedUntil == lease).ExecuteUpdateAsync(u => u
+                    .SetProperty(x => x.Status, d.Status).SetProperty(x => x.Attempts, d.Attempts).SetProperty(x => x.DeliveredAt, d.DeliveredAt)
+                    .SetProperty(x => x.NextAttemptAt, d.NextAttemptAt).SetProperty(x => x.LeasedUntil, (DateTimeOffset?)null)
+                    .SetProperty(x => x.LastStatusCode, d.LastStatusCode).SetProperty(x => x.LastError, d.LastError), ct);
+                if (written == 0 && sent.Contains(d.Id))
+                    await db.WebhookDeliveries.Where(x => x.Id == d.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.Attempts, x => x.Attempts + 1), ct);
+            }
             db.WebhookAttempts.AddRange(attempts);
             await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            db.ChangeTracker.Clear();
             return;
         }
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -249,17 +266,23 @@ public sealed class WebhookDispatcher(
             {
                 BatchCommands =
                 {
+                    // An attempt whose outcome lost to a replay (or to another instance after the lease ran out) still counts
+                    // (first: the update below clears the lease of the rows still ours).
+                    PgBatch.Command("""
+                        UPDATE webhook_deliveries d SET "Attempts" = d."Attempts" + 1
+                        WHERE d."Id" = ANY($1) AND d."LeasedUntil" IS DISTINCT FROM $2
+                        """, attempts.Select(a => a.DeliveryId).ToArray(), lease),
                     PgBatch.Command("""
                         UPDATE webhook_deliveries d
                         SET "Status" = v.status, "Attempts" = v.attempts, "DeliveredAt" = v.delivered, "NextAttemptAt" = v.next,
                             "LeasedUntil" = NULL, "LastStatusCode" = v.code, "LastError" = v.error
                         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::int[], $7::text[])
                              AS v(id, status, attempts, delivered, next, code, error)
-                        WHERE d."Id" = v.id
+                        WHERE d."Id" = v.id AND d."LeasedUntil" = $8
                         """,
                         batch.Select(d => d.Id).ToArray(), batch.Select(d => d.Status.ToString()).ToArray(), batch.Select(d => d.Attempts).ToArray(),
                         batch.Select(d => d.DeliveredAt).ToArray(), batch.Select(d => d.NextAttemptAt).ToArray(),
-                        batch.Select(d => d.LastStatusCode).ToArray(), batch.Select(d => d.LastError).ToArray()),
+                        batch.Select(d => d.LastStatusCode).ToArray(), batch.Select(d => d.LastError).ToArray(), lease),
                     PgBatch.Command("""
                         INSERT INTO webhook_attempts ("Agency", "DeliveryId", "MessageId", "Sequence", "Attempt", "AttemptedAt", "StatusCode", "LatencyMs", "Outcome", "Error")
                         SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::bigint[], $5::int[], $6::timestamptz[], $7::int[], $8::int[], $9::text[], $10::text[])
