@@ -41,7 +41,9 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
           --results FILE       markdown file the run is appended to
                                (default tests/JinDu.Benchmarks/results/partner-latency.md)
           --samples FILE       also write every measured post as a CSV line (seconds into the measured minute, then
-                               the answer's and each notice's ms): shows whether the slow ones come together in time
+                               the answer's and each notice's ms; for the two notices through a lead also when
+                               Cooperation made them and their sequence numbers): shows whether the slow ones come
+                               together in time, and where a notice spent its time
         """;
 
     private const string Flagger = "522722";
@@ -85,6 +87,10 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
         public DateTimeOffset? Deconfliction;
         public DateTimeOffset? Household;
         public DateTimeOffset? HitConfirmation;
+        // When Cooperation made each notice (the CloudEvent's time) and its place in the partner's stream: which of the
+        // two notices through a lead was written first, and how long each then took to reach the receiver.
+        public DateTimeOffset? DeconflictionMade, HitConfirmationMade;
+        public long DeconflictionSequence, HitConfirmationSequence;
     }
 
     private static async Task<int> MeasureAsync(DistributedPlatform platform, Parameters p, MachineDescription machine, string resultsFile, string? samplesFile, CancellationToken ct)
@@ -280,18 +286,21 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
     /// <summary>Which post a notice is about: a household notice names the flagging inspection, a deconfliction or hit-confirmation notice the partner's lead.</summary>
     private static bool Match(ReceivedWebhook w, Dictionary<string, Post> byInspection, Dictionary<string, Post> byPerson, Dictionary<string, string> personByLead)
     {
-        var data = JsonNode.Parse(w.Body)?["data"];
+        var body = JsonNode.Parse(w.Body);
+        var data = body?["data"];
         var type = data?["type"]?.GetValue<string>() ?? "";
+        var made = body?["time"]?.GetValue<DateTimeOffset>();
+        var sequence = long.TryParse(body?["sequence"]?.GetValue<string>(), CultureInfo.InvariantCulture, out var n) ? n : 0;
         foreach (var value in Strings(data?["payload"]))
         {
             if (type == "deconfliction" && personByLead.TryGetValue(value, out var id) && byPerson.TryGetValue(id, out var post))
             {
-                post.Deconfliction ??= w.ReceivedAt;
+                if (post.Deconfliction is null) (post.Deconfliction, post.DeconflictionMade, post.DeconflictionSequence) = (w.ReceivedAt, made, sequence);
                 return true;
             }
             if (type == "hit_confirmation" && personByLead.TryGetValue(value, out var hitId) && byPerson.TryGetValue(hitId, out var hit))
             {
-                hit.HitConfirmation ??= w.ReceivedAt;
+                if (hit.HitConfirmation is null) (hit.HitConfirmation, hit.HitConfirmationMade, hit.HitConfirmationSequence) = (w.ReceivedAt, made, sequence);
                 return true;
             }
             if (type == "household_county" && byInspection.TryGetValue(value, out var flagged))
@@ -431,13 +440,14 @@ public sealed class PartnerLatencyCommand : IBenchmarkCommand
     /// <summary>The measured posts as CSV: when each was due (seconds after the first), its answer, and each notice (ms after it was due; empty if lost).</summary>
     private static IEnumerable<string> Samples(List<Post> posts)
     {
-        yield return "due_s,answer_ms,household_ms,deconfliction_ms,hit_confirmation_ms";
+        yield return "due_s,answer_ms,household_ms,deconfliction_ms,hit_confirmation_ms,deconfliction_made_ms,hit_confirmation_made_ms,deconfliction_sequence,hit_confirmation_sequence";
         if (posts.Count == 0) yield break;
         var first = posts[0].Due;
         static string Ms(DateTimeOffset? at, DateTimeOffset due) => at is { } a ? (a - due).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) : "";
         foreach (var x in posts)
             yield return string.Join(',', (x.Due - first).TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture),
-                x.AnswerMs.ToString("0.0", CultureInfo.InvariantCulture), Ms(x.Household, x.Due), Ms(x.Deconfliction, x.Due), Ms(x.HitConfirmation, x.Due));
+                x.AnswerMs.ToString("0.0", CultureInfo.InvariantCulture), Ms(x.Household, x.Due), Ms(x.Deconfliction, x.Due), Ms(x.HitConfirmation, x.Due),
+                Ms(x.DeconflictionMade, x.Due), Ms(x.HitConfirmationMade, x.Due), x.DeconflictionSequence, x.HitConfirmationSequence);
     }
 
     private static double Percentile(List<double> sorted, double q) => FeedIngestStats.Percentile(sorted, q);
