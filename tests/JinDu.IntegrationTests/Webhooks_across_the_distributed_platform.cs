@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using JinDu.Testing;
+using Npgsql;
 
 namespace JinDu.IntegrationTests;
 
@@ -71,6 +72,52 @@ public sealed class Webhooks_across_the_distributed_platform(DistributedPlatform
         {
             using var removed = await _client.SendAsync(HttpMethod.Delete, "/api/cooperation/v1/webhook", "liaison.522726");
         }
+    }
+
+    [Fact]
+    public async Task A_delivery_another_instance_has_leased_is_passed_over_on_PostgreSQL_until_its_lease_runs_out_and_is_then_sent_once()
+    {
+        const string liaison = "liaison.522701";
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await RegisterAsync(liaison, receiver.Url);
+        try
+        {
+            // A first flag is refused (503): its delivery waits for a retry.
+            receiver.Mode = ReceiverMode.Down;
+            var held = await PostSeizureAsync(TestIds.Person("522701"));
+            var refused = await PlatformClient.EventuallyAsync(() => Task.FromResult(receiver.Received.FirstOrDefault(w =>
+                JsonNode.Parse(w.Body)!["data"]!["payload"]!["inspectionId"]?.GetValue<string>() == held)), TimeSpan.FromSeconds(30), "the refused attempt");
+            await PlatformClient.EventuallyAsync(async () => (await _client.GetJsonAsync("/api/cooperation/v1/webhook/deliveries?limit=500", liaison))["items"]!
+                .AsArray().FirstOrDefault(d => d!["messageId"]!.GetValue<string>() == refused!.Id && d["attempts"]!.GetValue<int>() >= 1),
+                TimeSpan.FromSeconds(10), "the refused attempt recorded");
+
+            // Now it is due, but another instance's dispatcher has taken it for an attempt (its lease runs for an hour).
+            await SetDeliveryAsync(refused!.Id, """ "NextAttemptAt" = now() - interval '1 second', "LeasedUntil" = now() + interval '1 hour' """);
+            receiver.Mode = ReceiverMode.Up;
+            var free = await PostSeizureAsync(TestIds.Person("522701"));
+            await PlatformClient.EventuallyAsync(Arrival(receiver, free), TimeSpan.FromSeconds(30), "the next flag's webhook, past the leased one");
+            await Task.Delay(1000);
+            Assert.DoesNotContain(receiver.Accepted, w => w.Id == refused.Id);
+
+            // That instance is gone (it crashed mid-attempt): once its lease has run out, the message goes out, once.
+            await SetDeliveryAsync(refused.Id, """ "LeasedUntil" = now() - interval '1 second' """);
+            await PlatformClient.EventuallyAsync(Arrival(receiver, held), TimeSpan.FromSeconds(30), "the leased delivery after its lease");
+            await Task.Delay(500); // a second push would arrive now
+            Assert.Single(receiver.Accepted, w => w.Id == refused.Id);
+        }
+        finally
+        {
+            using var removed = await _client.SendAsync(HttpMethod.Delete, "/api/cooperation/v1/webhook", liaison);
+        }
+    }
+
+    /// <summary>Sets columns of the delivery of one message in Cooperation's database, as another instance would.</summary>
+    private async Task SetDeliveryAsync(string messageId, string set)
+    {
+        await using var connection = new NpgsqlConnection(platform.CooperationDatabase);
+        await connection.OpenAsync();
+        await using var update = new NpgsqlCommand($"UPDATE webhook_deliveries SET {set} WHERE \"MessageId\" = $1", connection) { Parameters = { new() { Value = Guid.Parse(messageId) } } };
+        Assert.Equal(1, await update.ExecuteNonQueryAsync());
     }
 
     [Fact]
