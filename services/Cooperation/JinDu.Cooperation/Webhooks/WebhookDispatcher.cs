@@ -198,14 +198,6 @@ public sealed class WebhookDispatcher(
         return (endpoint, batch, notifications, lease);
     }
 
-    /// <summary>
-    /// <see cref="TakeDueAsync"/> on PostgreSQL in one round trip: the endpoint, and in one statement the due rows
-    /// picked through the pending-sequence index and locked (skipping rows another claim or a replay holds at this
-    /// instant), leased, and returned with their notifications; nothing is taken when the endpoint is gone. The
-    /// dispatcher of a county receiving hundreds of notices a second spent about as long in the four round trips this
-    /// replaces (endpoint, pick, lease, notifications) as in sending the batch, and a notice committed meanwhile waited
-    /// for both.
-    /// </summary>
     // 'Pending' is written out, not a parameter: the partial indexes are only used for that literal. The RETURNING
     // columns are read by position in TakeDueOnPostgresAsync.
     private const string TakeSql = """
@@ -223,6 +215,14 @@ public sealed class WebhookDispatcher(
                   n."PublicId", n."RecipientAgency", n."Sequence", n."Type", n."Title", n."Payload", n."SourceEventId", n."SourceAgency", n."CreatedAt"
         """;
 
+    /// <summary>
+    /// <see cref="TakeDueAsync"/> on PostgreSQL in one round trip: the endpoint, and in one statement the due rows
+    /// picked through the pending-sequence index and locked (skipping rows another claim or a replay holds at this
+    /// instant), leased, and returned with their notifications; nothing is taken when the endpoint is gone. The
+    /// dispatcher of a county receiving hundreds of notices a second spent about as long in the four round trips this
+    /// replaces (endpoint, pick, lease, notifications) as in sending the batch, and a notice committed meanwhile waited
+    /// for both.
+    /// </summary>
     private async Task<(WebhookEndpoint? Endpoint, List<WebhookDelivery> Batch, Dictionary<long, Notification> Notifications, DateTimeOffset Lease)> TakeDueOnPostgresAsync(
         CooperationDbContext db, string agency, DateTimeOffset now, CancellationToken ct)
     {
@@ -324,9 +324,10 @@ public sealed class WebhookDispatcher(
     /// only while it still holds this batch's <paramref name="lease"/>: a replay that queued it again while the attempt
     /// was in flight (it clears the lease) wins, and the message is sent once more, instead of the attempt's "dead"
     /// or back-off quietly undoing the replay; so does another instance that took it after the lease ran out. The
-    /// attempt itself is logged, and counted, either way. On PostgreSQL that is three set-based statements in one round trip instead
-    /// of two a delivery (a subscriber receiving hundreds of notices a second made those a large share of the
-    /// database's work); elsewhere (SQLite, standalone) one conditional update a delivery, in one transaction.
+    /// attempt itself is logged, and counted, either way. On PostgreSQL that is three set-based statements in one
+    /// round trip instead of two a delivery (a subscriber receiving hundreds of notices a second made those a large
+    /// share of the database's work); elsewhere (SQLite, standalone) one conditional update a delivery, in one
+    /// transaction.
     /// </summary>
     private static async Task SaveOutcomesAsync(CooperationDbContext db, List<WebhookDelivery> batch, List<WebhookAttempt> attempts,
         DateTimeOffset lease, CancellationToken ct)
