@@ -66,6 +66,15 @@ public sealed class CooperationPlatform : IAsyncLifetime
 
     public Task<JsonNode> GetAsync(string path, string user) => Platform.GetJsonAsync(path, user);
 
+    /// <summary>
+    /// Waits until the liaison's delivery of the message, as the platform has recorded it, meets <paramref name="recorded"/>.
+    /// The receiver's own list fills when it answers, a moment before the dispatcher writes the answer down, so the
+    /// status read at once can still be the one before.
+    /// </summary>
+    public Task<JsonNode> RecordedAsync(string liaison, Guid messageId, Func<JsonNode, bool> recorded, string what) =>
+        PlatformClient.EventuallyAsync(async () => (await GetAsync("/api/cooperation/v1/webhook/deliveries?limit=500", liaison))["items"]!.AsArray()
+            .FirstOrDefault(d => d!["messageId"]!.GetValue<string>() == messageId.ToString() && recorded(d)), what: what);
+
     /// <summary>Moves the webhook clock and gives the dispatcher a moment to act on it.</summary>
     public void Advance(TimeSpan by) => Clock.Advance(by);
 

@@ -50,11 +50,9 @@ public sealed class Webhook_leases(CooperationPlatform platform) : IClassFixture
 
         // The refused attempt is logged, but the replay stands: the message goes out again and is delivered.
         await PlatformClient.EventuallyAsync(() => Task.FromResult(receiver.Accepted.Any(r => r.Id == message.Id.ToString()) ? "sent" : null), what: "the replayed message");
-        var delivery = await PlatformClient.EventuallyAsync(async () =>
-            (await platform.GetAsync("/api/cooperation/v1/webhook/deliveries?limit=500", "liaison.522701"))["items"]!.AsArray()
-                .FirstOrDefault(d => d!["messageId"]!.GetValue<string>() == message.Id.ToString() && d["status"]!.GetValue<string>() == "delivered"),
-            what: "the message recorded as delivered");
-        Assert.Equal(2, delivery!["attempts"]!.GetValue<int>());
+        var delivery = await platform.RecordedAsync("liaison.522701", message.Id, d => d["status"]!.GetValue<string>() == "delivered",
+            "the message recorded as delivered");
+        Assert.Equal(2, delivery["attempts"]!.GetValue<int>());
         var log = await platform.GetAsync("/api/cooperation/v1/webhook/attempts?limit=500", "liaison.522701");
         Assert.Equal(["failed", "delivered"], log["items"]!.AsArray().Where(a => a!["messageId"]!.GetValue<string>() == message.Id.ToString())
             .OrderBy(a => a!["attempt"]!.GetValue<int>()).Select(a => a!["outcome"]!.GetValue<string>()));

@@ -19,22 +19,11 @@ public sealed class Webhook_retries(CooperationPlatform platform) : IClassFixtur
 
     /// <summary>Waits until the message has had <paramref name="attempts"/> attempts.</summary>
     private Task<JsonNode> AttemptedAsync(string liaison, Guid messageId, int attempts) =>
-        PlatformClient.EventuallyAsync(async () =>
-        {
-            var d = await DeliveryAsync(liaison, messageId);
-            return d["attempts"]!.GetValue<int>() >= attempts ? d : null;
-        }, what: $"attempt {attempts} of {messageId}");
+        platform.RecordedAsync(liaison, messageId, d => d["attempts"]!.GetValue<int>() >= attempts, $"attempt {attempts} of {messageId}");
 
-    /// <summary>
-    /// Waits until the platform has recorded the message as delivered. The receiver's own list fills when it answers,
-    /// a moment before the dispatcher writes the answer down, so reading the status at once can still see "pending".
-    /// </summary>
+    /// <summary>Waits until the platform has recorded the message as delivered.</summary>
     private Task<JsonNode> DeliveredAsync(string liaison, Guid messageId) =>
-        PlatformClient.EventuallyAsync(async () =>
-        {
-            var d = await DeliveryAsync(liaison, messageId);
-            return d["status"]!.GetValue<string>() == "delivered" ? d : null;
-        }, what: $"{messageId} recorded as delivered");
+        platform.RecordedAsync(liaison, messageId, d => d["status"]!.GetValue<string>() == "delivered", $"{messageId} recorded as delivered");
 
     /// <summary>Waits until the subscriber's position shows <paramref name="sequence"/> as the last one delivered.</summary>
     private Task<JsonNode> PositionAsync(string liaison, long sequence) =>

@@ -19,10 +19,7 @@ public sealed class Webhook_wakes(CooperationPlatform platform) : IClassFixture<
         await platform.RegisterAsync("liaison.522726", receiver.Url);
         var message = await platform.NotifyAsync("522726", "retry-under-wakes");
         // Recorded, not just received: the retry's due time is set from the clock when the answer is written down.
-        await PlatformClient.EventuallyAsync(async () =>
-            (await platform.GetAsync("/api/cooperation/v1/webhook/deliveries?limit=500", "liaison.522726"))["items"]!.AsArray()
-                .FirstOrDefault(d => d!["messageId"]!.GetValue<string>() == message.Id.ToString() && d["attempts"]!.GetValue<int>() >= 1),
-            what: "the first, refused attempt");
+        await platform.RecordedAsync("liaison.522726", message.Id, d => d["attempts"]!.GetValue<int>() >= 1, "the first, refused attempt");
 
         // Wakes naming another county, every few milliseconds (the poll interval here is 50 ms), for 4 s.
         var signal = platform.Factory.Services.GetRequiredService<WebhookSignal>();
