@@ -138,7 +138,12 @@ public sealed class Webhooks_across_the_distributed_platform(DistributedPlatform
                 sequences.Add(long.Parse(JsonNode.Parse(hook!.Body)!["sequence"]!.GetValue<string>()));
                 firstIds.Add(hook.Id);
             }
-            var before = await _client.GetJsonAsync("/api/cooperation/v1/webhook/position", liaison);
+            // Once Cooperation has written the four answers down (a moment after the receiver gave them).
+            var before = await PlatformClient.EventuallyAsync(async () =>
+            {
+                var p = await _client.GetJsonAsync("/api/cooperation/v1/webhook/position", liaison);
+                return p["lastDelivered"]!.GetValue<long>() >= sequences.Max() && p["pending"]!.GetValue<int>() == 0 ? p : null;
+            }, TimeSpan.FromSeconds(10), "the four recorded as delivered");
 
             try
             {
