@@ -22,6 +22,7 @@ public sealed class Notice_batches(DistributedPlatform platform)
     // Counties no other test notifies, so their whole streams are this class's to check.
     private const string Luodian = "522728", Changshun = "522729", Longli = "522730", Huishui = "522731", Sandu = "522732", Weng_an = "522725";
     private const string Fuquan = "522702";
+    private const string Huangping = "522622", Shibing = "522623"; // 黔东南: no other test notifies them
 
     [Fact]
     public async Task The_same_flag_twice_in_a_batch_and_the_whole_batch_again_notify_once()
@@ -117,14 +118,9 @@ public sealed class Notice_batches(DistributedPlatform platform)
     [Fact]
     public async Task Every_notice_is_announced_once_in_NotificationIssued_at_its_number()
     {
-        // A queue of our own on the event's exchange (declared as MassTransit declares it, in case nothing was published yet).
-        var factory = new ConnectionFactory { Uri = new Uri(platform.Servers.RabbitMqUri) };
-        await using var connection = await factory.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        const string exchange = "JinDu.Cooperation.Contracts.Events:NotificationIssued";
-        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
-        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
-        await channel.QueueBindAsync(queue, exchange, "");
+        var (channel, queue, connection) = await IssuedQueueAsync();
+        await using var _ = connection;
+        await using var __ = channel;
 
         // Residents of one county, and some of two: several recipients in the same batches.
         var flags = Enumerable.Range(0, 24).Select(i => i % 4 == 0 ? Flag(Person(Luodian), Person(Changshun)) : Flag(Person(Luodian))).ToList();
@@ -164,6 +160,75 @@ public sealed class Notice_batches(DistributedPlatform platform)
         Assert.InRange(messages, 2, notices.Count);
     }
 
+    [Fact]
+    public async Task A_correlation_and_a_hit_confirmation_published_together_are_made_in_the_same_batch_and_announced_together()
+    {
+        // What Leads publishes for one flag through a lead: one correlation and one hit confirmation to the same owner, from
+        // one commit, both produced for the owner. They share Cooperation's lead-notice queue and batches, so the partner is
+        // told of both together.
+        var correlations = Enumerable.Range(0, 10).Select(_ => Correlation(Huangping) with { ProducerAgency = Huangping }).ToList();
+        var hits = Enumerable.Range(0, 10).Select(_ => HitConfirmation(Huangping)).ToList();
+        var (channel, queue, connection) = await IssuedQueueAsync();
+        await using var _ = connection;
+        await using var __ = channel;
+        await platform.PublishTogetherAsync([.. correlations.Zip(hits).SelectMany(p => new object[] { p.First, p.Second })]);
+
+        List<Guid> events = [.. correlations.Select(c => c.EventId), .. hits.Select(h => h.EventId)];
+        var notices = await NoticesOfAsync(events, expected: 20);
+        Assert.All(events, e => Assert.Single(notices, n => n.EventId == e));
+        await AssertNumberedInTurnAsync(Huangping);
+
+        // The same events again: nothing new (each keeps its own consumer's inbox record in the shared batch).
+        await platform.PublishTogetherAsync([.. correlations, .. hits]);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(notices, await NoticesOfAsync(events, expected: 20));
+
+        // Announced by batch and recipient: some NotificationIssued carries both kinds (two queues could never do that).
+        var types = new List<HashSet<string>>();
+        await PlatformClient.EventuallyAsync(async () =>
+        {
+            while (await channel.BasicGetAsync(queue, autoAck: true) is { } delivery)
+            {
+                var evt = System.Text.Json.Nodes.JsonNode.Parse(delivery.Body.Span)!["message"]!;
+                if (evt["recipientAgency"]!.GetValue<string>() != Huangping) continue;
+                types.Add(evt["notices"]!.AsArray().Select(n => n!["type"]!.GetValue<string>()).ToHashSet());
+            }
+            return types.Any(t => t.Count == 2) ? "" : null;
+        }, TimeSpan.FromSeconds(30), "a NotificationIssued with both a deconfliction and a hit-confirmation notice");
+        Assert.Contains(types, t => t.SetEquals(["deconfliction", "hit_confirmation"]));
+    }
+
+    [Fact]
+    public async Task A_poison_correlation_among_hit_confirmations_lands_alone_in_the_deconfliction_error_queue()
+    {
+        var hits = Enumerable.Range(0, 8).Select(_ => HitConfirmation(Shibing)).ToList();
+        var correlations = Enumerable.Range(0, 4).Select(_ => Correlation(Shibing)).ToList();
+        // The notice's source must be an agency code: this one cannot be stored, however often it is tried.
+        var poison = Correlation(Shibing) with { ProducerAgency = "5227220" };
+        await platform.PublishTogetherAsync([.. hits.Take(4), poison, .. correlations, .. hits.Skip(4)]);
+
+        List<Guid> good = [.. hits.Select(h => h.EventId), .. correlations.Select(c => c.EventId)];
+        var notices = await NoticesOfAsync(good, expected: 12);
+        Assert.All(good, e => Assert.Single(notices, n => n.EventId == e));
+        await AssertNumberedInTurnAsync(Shibing);
+
+        // After its retries the poison waits in its own consumer's fallback error queue, as the correlation it was published
+        // as; none of the good ones is parked anywhere.
+        var parked = new List<string>();
+        await PlatformClient.EventuallyAsync(async () =>
+        {
+            parked.AddRange(await ErrorQueueAsync("cooperation-deconfliction-notice-single_error"));
+            return parked.Any(m => m.Contains(poison.EventId.ToString())) ? "" : null;
+        }, TimeSpan.FromSeconds(60), "the poison correlation in cooperation-deconfliction-notice-single_error");
+        var message = System.Text.Json.Nodes.JsonNode.Parse(parked.First(m => m.Contains(poison.EventId.ToString())))!;
+        Assert.Contains("urn:message:JinDu.Leads.Contracts.Events:LeadsCorrelated", message["messageType"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal(poison.RecipientLeadReference, message["message"]!["recipientLeadReference"]!.GetValue<string>());
+        parked.AddRange(await ErrorQueueAsync("cooperation-hit-confirmation-notice-single_error"));
+        parked.AddRange(await ErrorQueueAsync("cooperation-lead-notice_error"));
+        var all = string.Join("\n", parked);
+        Assert.All(good, e => Assert.DoesNotContain(e.ToString(), all));
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------------
 
     private static FlaggedSubject Person(string county)
@@ -200,6 +265,35 @@ public sealed class Notice_batches(DistributedPlatform platform)
         Contact = "荔波县禁毒办 0854-0000000",
         SubjectKind = "person",
     };
+
+    private static HitConfirmationRequested HitConfirmation(string owner) => new()
+    {
+        EventId = Guid.NewGuid(),
+        OccurredAt = DateTimeOffset.UtcNow,
+        ProducerAgency = owner,
+        TaskId = Guid.NewGuid(),
+        LeadId = Guid.NewGuid(),
+        LeadReference = "L-" + Guid.NewGuid().ToString("N")[..8],
+        OwnerAgency = owner,
+        HitAgency = "522722",
+        HitContact = "荔波县禁毒办",
+        HitSource = "checkpoint",
+        Urgency = "urgent",
+        DueAt = DateTimeOffset.UtcNow.AddMinutes(10),
+    };
+
+    /// <summary>A queue of our own on NotificationIssued's exchange (declared as MassTransit declares it, in case nothing was published yet).</summary>
+    private async Task<(IChannel Channel, string Queue, IConnection Connection)> IssuedQueueAsync()
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(platform.Servers.RabbitMqUri) };
+        var connection = await factory.CreateConnectionAsync();
+        var channel = await connection.CreateChannelAsync();
+        const string exchange = "JinDu.Cooperation.Contracts.Events:NotificationIssued";
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+        var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
+        await channel.QueueBindAsync(queue, exchange, "");
+        return (channel, queue, connection);
+    }
 
     /// <summary>All at once, so they reach Cooperation together and share batches.</summary>
     private Task PublishAsync<T>(IReadOnlyList<T> events) where T : class => platform.PublishTogetherAsync(events);

@@ -46,8 +46,7 @@ public static class CooperationExtensions
     {
         // The high-volume notices in batches (see NoticeBatches); their single consumers serve the batches' fallback queues.
         bus.AddConsumer<HouseholdNoticeBatchConsumer, NoticeBatchDefinition<HouseholdNoticeBatchConsumer>>();
-        bus.AddConsumer<DeconflictionNoticeBatchConsumer, NoticeBatchDefinition<DeconflictionNoticeBatchConsumer>>();
-        bus.AddConsumer<HitConfirmationNoticeBatchConsumer, NoticeBatchDefinition<HitConfirmationNoticeBatchConsumer>>();
+        bus.AddConsumer<LeadNoticeBatchConsumer, NoticeBatchDefinition<LeadNoticeBatchConsumer>>();
         bus.AddConsumer<HouseholdNoticeConsumer, NoticeSingleDefinition<HouseholdNoticeConsumer>>();
         bus.AddConsumer<DeconflictionNoticeConsumer, NoticeSingleDefinition<DeconflictionNoticeConsumer>>();
         bus.AddConsumer<HitConfirmationNoticeConsumer, NoticeSingleDefinition<HitConfirmationNoticeConsumer>>();

@@ -27,50 +27,73 @@ public sealed class NoticeBatchOptions
 }
 
 /// <summary>
-/// Applies a batch of events as one unit of work: one query for the events this consumer already applied, each new
-/// event applied in order (a duplicate within the batch once), one save of the inbox rows with every notice numbered by
+/// One event of a batch: its id, the inbox name it is recorded under (the single consumer's, so either path skips what the
+/// other applied), and its effect through <see cref="NotificationWriter"/>, the same as the single consumer's.
+/// </summary>
+public sealed record NoticeEvent(Guid Id, string Consumer, Func<CancellationToken, Task> Apply);
+
+/// <summary>
+/// An event taken from a batch queue: what it does, the <c>-single</c> endpoint it goes to should it fail on its own too,
+/// and how to forward it there as the type it was published as.
+/// </summary>
+public sealed record BatchedEvent(NoticeEvent Event, string SingleQueue, ConsumeContext Context, Func<ISendEndpoint, Task> Forward)
+{
+    public static BatchedEvent Of<T>(ConsumeContext context, T message, Guid id, string consumer, string singleQueue,
+        Func<T, CancellationToken, Task> apply) where T : class =>
+        new(new NoticeEvent(id, consumer, ct => apply(message, ct)), singleQueue, context, endpoint => context.Forward(endpoint, message));
+}
+
+/// <summary>
+/// Applies a batch of events as one unit of work: one query for the events already applied, each new event applied in
+/// order (a duplicate within the batch once), one save of the inbox rows with every notice numbered by
 /// <see cref="NotificationWriter.SaveDeferredAsync"/> (each recipient stream locked once, only for the last statements),
 /// one commit. Under a burst of flags naming one county that is one lock and one commit per hundred notices instead of
-/// one per notice, which is what kept the notice queues thousands deep.
+/// one per notice, which is what kept the notice queues thousands deep. A batch may mix events of several consumers (the
+/// notices through a lead: <see cref="Consumers.LeadNoticeBatchConsumer"/>).
 /// <para>When the batch fails, its events are applied one at a time instead (the ordinary path, each in its own
-/// transaction), so one bad event does not hold back the others; an event that fails on its own too is forwarded to the
-/// queue's <c>-single</c> endpoint, where it gets the usual retries with back-off and then lands in that endpoint's
+/// transaction), so one bad event does not hold back the others; an event that fails on its own too is forwarded to its
+/// consumer's <c>-single</c> endpoint, where it gets the usual retries with back-off and then lands in that endpoint's
 /// <c>_error</c> queue alone.</para>
 /// </summary>
 public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter writer, TimeProvider time, ILogger<NoticeBatches> log)
 {
+    /// <summary>A batch of one message type, all applied by one consumer.</summary>
     /// <param name="consumer">The inbox name: the same as the single consumer's, so either path skips what the other applied.</param>
     /// <param name="singleQueue">Where an event that fails on its own goes for retries and the error queue.</param>
     /// <param name="apply">One event's effect through <see cref="NotificationWriter"/>, the same as the single consumer's.</param>
-    public async Task ConsumeAsync<T>(ConsumeContext<Batch<T>> context, string consumer, string singleQueue, Func<T, Guid> idOf,
-        Func<T, CancellationToken, Task> apply) where T : class
+    public Task ConsumeAsync<T>(ConsumeContext<Batch<T>> context, string consumer, string singleQueue, Func<T, Guid> idOf,
+        Func<T, CancellationToken, Task> apply) where T : class =>
+        ConsumeAsync(context.Message.Select(m => BatchedEvent.Of(m, m.Message, idOf(m.Message), consumer, singleQueue, apply)).ToList(),
+            consumer, context.CancellationToken);
+
+    /// <param name="name">What the log calls the batch's consumer.</param>
+    public async Task ConsumeAsync(IReadOnlyList<BatchedEvent> messages, string name, CancellationToken ct)
     {
-        var ct = context.CancellationToken;
-        var messages = context.Message.ToList();
         try
         {
-            var applied = await ApplyAsync(messages.Select(m => m.Message).ToList(), consumer, idOf, apply, ct);
+            var applied = await ApplyAsync(messages.Select(m => m.Event).ToList(), ct);
             // One line a batch; each notice's own line is at Debug (hundreds a second under load, and the inbox has them).
-            log.LogInformation("{Consumer}: {Applied} of {Count} events applied in one transaction", consumer, applied, messages.Count);
+            log.LogInformation("{Consumer}: {Applied} of {Count} events applied in one transaction", name, applied, messages.Count);
             return;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            log.LogWarning(ex, "{Consumer}: a batch of {Count} failed; applying its events one at a time", consumer, messages.Count);
+            log.LogWarning(ex, "{Consumer}: a batch of {Count} failed; applying its events one at a time", name, messages.Count);
         }
 
-        var failed = new List<ConsumeContext<T>>();
-        foreach (var message in messages.DistinctBy(m => idOf(m.Message)))
+        var failed = new List<BatchedEvent>();
+        foreach (var message in messages.DistinctBy(m => (m.Event.Consumer, m.Event.Id)))
         {
             try
             {
                 db.ChangeTracker.Clear();
-                await ApplyAsync([message.Message], consumer, idOf, apply, ct);
+                await ApplyAsync([message.Event], ct);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 db.ChangeTracker.Clear();
-                log.LogWarning(ex, "{Consumer}: event {EventId} failed on its own; forwarded to {Queue} for retries", consumer, idOf(message.Message), singleQueue);
+                log.LogWarning(ex, "{Consumer}: event {EventId} failed on its own; forwarded to {Queue} for retries", message.Event.Consumer,
+                    message.Event.Id, message.SingleQueue);
                 failed.Add(message);
             }
         }
@@ -78,16 +101,20 @@ public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter wr
         // queue again, without those arguments, and the broker refuses that). Should forwarding fail, the batch fails and
         // is redelivered: what was applied above is skipped then by the inbox.
         foreach (var message in failed)
-            await message.Forward(await message.GetSendEndpoint(new Uri($"exchange:{singleQueue}")), message.Message);
+            await message.Forward(await message.Context.GetSendEndpoint(new Uri($"exchange:{message.SingleQueue}")));
     }
+
+    /// <summary>Events of one consumer not applied before, as one unit of work (see <see cref="ApplyAsync(IReadOnlyList{NoticeEvent}, CancellationToken)"/>).</summary>
+    public Task<int> ApplyAsync<T>(IReadOnlyList<T> events, string consumer, Func<T, Guid> idOf, Func<T, CancellationToken, Task> apply,
+        CancellationToken ct) =>
+        ApplyAsync(events.Select(e => new NoticeEvent(idOf(e), consumer, c => apply(e, c))).ToList(), ct);
 
     /// <summary>
     /// Events not applied before, as one unit of work: also what a single consumer does with its one event, so every
     /// notice is numbered the same way (streams locked in sorted order until the commit).
     /// </summary>
     /// <returns>How many were applied (not applied before, nor earlier in the list).</returns>
-    public async Task<int> ApplyAsync<T>(IReadOnlyList<T> events, string consumer, Func<T, Guid> idOf, Func<T, CancellationToken, Task> apply,
-        CancellationToken ct)
+    public async Task<int> ApplyAsync(IReadOnlyList<NoticeEvent> events, CancellationToken ct)
     {
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
@@ -98,16 +125,17 @@ public sealed class NoticeBatches(CooperationDbContext db, NotificationWriter wr
                 // On PostgreSQL the stream locks taken by the save last until this commit; SQLite serialises writers and
                 // SaveChanges is its own transaction there.
                 await using var tx = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
-                var ids = events.Select(idOf).Distinct().ToList();
-                var done = (await db.InboxMessages.Where(m => m.Consumer == consumer && ids.Contains(m.MessageId))
-                    .Select(m => m.MessageId).ToListAsync(ct)).ToHashSet();
+                var ids = events.Select(e => e.Id).Distinct().ToList();
+                var consumers = events.Select(e => e.Consumer).Distinct().ToList();
+                var done = (await db.InboxMessages.Where(m => consumers.Contains(m.Consumer) && ids.Contains(m.MessageId))
+                    .Select(m => new { m.Consumer, m.MessageId }).ToListAsync(ct)).Select(m => (m.Consumer, m.MessageId)).ToHashSet();
                 var applied = 0;
                 var now = time.GetUtcNow();
                 foreach (var e in events)
                 {
-                    if (!done.Add(idOf(e))) continue; // applied before, or earlier in this batch
-                    await apply(e, ct);
-                    writer.AddApplied(new InboxMessage { MessageId = idOf(e), Consumer = consumer, ProcessedAt = now });
+                    if (!done.Add((e.Consumer, e.Id))) continue; // applied before, or earlier in this batch
+                    await e.Apply(ct);
+                    writer.AddApplied(new InboxMessage { MessageId = e.Id, Consumer = e.Consumer, ProcessedAt = now });
                     applied++;
                 }
                 await writer.SaveDeferredAsync(ct);
