@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using JinDu.Contracts;
 using JinDu.Screening.Contracts.Events;
 using JinDu.Testing;
+using Npgsql;
 using RabbitMQ.Client;
 
 namespace JinDu.IntegrationTests;
@@ -121,6 +122,46 @@ public sealed class Flags_applied_in_batches(DistributedPlatform platform)
         // The event delivered twice: one lead, one flag on it.
         var once = Assert.Single(await LeadsFromAsync(twice.InspectionId, "analyst.522722"))!;
         Assert.Equal(1, FlagEntries(await LeadAsync(once, "analyst.522722")));
+    }
+
+    [Fact]
+    public async Task A_hit_is_announced_right_after_the_correlation_that_tells_the_same_owner_so_both_notices_go_together()
+    {
+        // 荔波 has leads on three persons; then 独山's checkpoint tests all three positive, in one batch.
+        var persons = Enumerable.Range(0, 3).Select(_ => NewToken()).ToList();
+        var seized = persons.Select(p => Flag("522722", PlatformClient.LiboCheckpoint, p)).ToList();
+        await platform.PublishAsync(seized.ToArray());
+        var references = new List<string>();
+        foreach (var flag in seized)
+            references.Add((await PlatformClient.EventuallyAsync(async () => (await LeadsFromAsync(flag.InspectionId, "analyst.522722")).FirstOrDefault(),
+                TimeSpan.FromSeconds(60), "荔波's lead"))!["reference"]!.GetValue<string>());
+        await PublishWhileLeadsIsDownAsync(persons.Select(p => Flag("522726", PlatformClient.DushanCheckpoint, p, "positive_test")).ToArray());
+        await PlatformClient.EventuallyAsync(async () =>
+            (await _client.GetJsonAsync("/api/leads/v1/hit-tasks?limit=200", "analyst.522722"))["items"]!.AsArray()
+                .Count(t => references.Contains(t!["leadReference"]!.GetValue<string>())) == 3 ? "" : null,
+            TimeSpan.FromSeconds(60), "荔波's three hit-confirmation tasks");
+
+        // What Leads published about 荔波's three leads, in its order: each hit confirmation comes right after the
+        // correlation that tells 荔波 of the same lead (Cooperation applies the two in one batch only if nothing else
+        // comes between them; announced after the whole batch's events, the last flag's correlations did).
+        var events = new List<(string Type, JsonNode Body)>();
+        await using (var connection = new NpgsqlConnection(platform.LeadsDatabase))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("""SELECT "Type", "Body" FROM outbox_messages WHERE "Body" LIKE ANY(@r) ORDER BY "Id" """, connection);
+            command.Parameters.AddWithValue("r", references.Select(r => $"%{r}%").ToArray());
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) events.Add((reader.GetString(0).Split(',')[0].Split('.')[^1], JsonNode.Parse(reader.GetString(1))!));
+        }
+        var hits = events.Select((e, i) => (e, i)).Where(x => x.e.Type == "HitConfirmationRequested").ToList();
+        Assert.Equal(3, hits.Count);
+        foreach (var (hit, at) in hits)
+        {
+            var before = events[at - 1];
+            Assert.Equal("LeadsCorrelated", before.Type);
+            Assert.Equal("522722", before.Body["recipientAgency"]!.GetValue<string>());
+            Assert.Equal(hit.Body["leadReference"]!.GetValue<string>(), before.Body["recipientLeadReference"]!.GetValue<string>());
+        }
     }
 
     [Fact]

@@ -23,6 +23,8 @@ public sealed class DistributedPlatform : IAsyncLifetime
     public string ScreeningUrl { get; private set; } = "";
     public string LeadsUrl { get; private set; } = "";
     public string CooperationUrl { get; private set; } = "";
+    /// <summary>Leads' own database, for tests that check what it stored beyond what its API shows.</summary>
+    public string LeadsDatabase { get; private set; } = "";
     /// <summary>Cooperation's own database, for tests that check what it stored beyond what its API shows.</summary>
     public string CooperationDatabase { get; private set; } = "";
     public string LogDirectory { get; } = Path.Combine(Path.GetTempPath(), "jindu-distributed-" + Guid.NewGuid().ToString("N")[..8]);
@@ -63,7 +65,7 @@ public sealed class DistributedPlatform : IAsyncLifetime
         CooperationUrl = $"http://127.0.0.1:{cooperationHttp}";
         var leads = await LaunchServiceAsync("leads", "services/Leads/JinDu.Leads", "JinDu.Leads", leadsHttp, shared, new()
         {
-            ["ConnectionStrings__Leads"] = await Servers.CreatePostgresDatabaseAsync("leads"),
+            ["ConnectionStrings__Leads"] = LeadsDatabase = await Servers.CreatePostgresDatabaseAsync("leads"),
             // gRPC needs HTTP/2, which Kestrel speaks without TLS only on an HTTP/2-only endpoint.
             ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{leadsGrpc}",
             ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",

@@ -176,8 +176,16 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
         // Ids and free references for the leads the batch may make (every flag may make one).
         var batchNow = time.GetUtcNow();
         var fresh = await LeadReference.FreeAsync(db, flags.GroupBy(f => f.Agency).ToDictionary(g => g.Key, g => g.Count()), batchNow, ct);
-        // Hits found on the way, checked against the tasks already stored in one query at the end.
-        var hits = new List<(Lead Lead, HitConfirmationTask Task)>();
+        // A redelivered hit (its flag was applied under another event id, or by the one-at-a-time path) makes no second
+        // task: the tasks already stored for the loaded leads and the batch's hits, in one query.
+        var loadedIds = leads.Select(l => l.Id).ToList();
+        var hitIds = flags.Select(HitTasks.HitIdOf).Distinct().ToList();
+        var stored = loadedIds.Count == 0 ? [] : (await db.HitTasks
+                .Where(t => loadedIds.Contains(t.LeadId) && hitIds.Contains(t.HitId))
+                .Select(t => new { t.LeadId, t.HitId }).ToListAsync(ct))
+            .Select(t => (t.LeadId, t.HitId)).ToHashSet();
+        // Hits on leads this batch made, stored once those leads are (SQLite gives their ids only on saving).
+        var onNew = new List<(Lead Lead, HitConfirmationTask Task)>();
         var tasked = new HashSet<(Lead, Guid)>();
 
         int created = 0, joined = 0;
@@ -236,25 +244,21 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
             }
 
             // 比中核实 for the other agencies' watched leads the flag hits; the lead this flag made is not one of them
-            // (it was not there when the flag arrived).
+            // (it was not there when the flag arrived). A task on a stored lead is added now, so its event follows the
+            // flag's correlation events in the outbox: Cooperation applies the two notices through a lead in one batch,
+            // and a task announced after the whole batch's events was cut into the next batch one time in nine
+            // (partner-latency, 2026-12-05).
             var hitId = HitTasks.HitIdOf(flag);
             foreach (var lead in leads.Where(l => HitTasks.IsHitOn(flag, l)).Take(HitTasks.MaxOwners))
-                if (tasked.Add((lead, hitId)))
-                    hits.Add((lead, hitTasks.For(flag, lead.Id, lead.PublicId, lead.Reference, lead.OwnerAgency, lead.Severity)));
+            {
+                if (!tasked.Add((lead, hitId))) continue;
+                if (lead.Id == 0) onNew.Add((lead, hitTasks.For(flag, 0, lead.PublicId, lead.Reference, lead.OwnerAgency, lead.Severity)));
+                else if (!stored.Contains((lead.Id, hitId))) hitTasks.Add(hitTasks.For(flag, lead.Id, lead.PublicId, lead.Reference, lead.OwnerAgency, lead.Severity));
+            }
             if (made is not null) leads.Add(made);
             db.InboxMessages.Add(new InboxMessage { MessageId = flag.EventId, Consumer = nameof(FlagToLeadConsumer), ProcessedAt = now });
         }
 
-        // A redelivered hit (its flag was applied under another event id, or by the one-at-a-time path) makes no second task.
-        var savedIds = hits.Where(h => h.Lead.Id != 0).Select(h => h.Lead.Id).Distinct().ToList();
-        var hitIds = hits.Select(h => h.Task.HitId).Distinct().ToList();
-        var stored = savedIds.Count == 0 ? [] : (await db.HitTasks
-                .Where(t => savedIds.Contains(t.LeadId) && hitIds.Contains(t.HitId))
-                .Select(t => new { t.LeadId, t.HitId }).ToListAsync(ct))
-            .Select(t => (t.LeadId, t.HitId)).ToHashSet();
-        foreach (var (lead, task) in hits.Where(h => h.Lead.Id != 0 && !stored.Contains((h.Lead.Id, h.Task.HitId))))
-            hitTasks.Add(task);
-        var onNew = hits.Where(h => h.Task.LeadId == 0).ToList();
         if (db.Database.IsNpgsql() && writer.CanWrite())
         {
             // One statement a table; tasks on leads this batch made get the leads' ids from the writer as it stores them.
