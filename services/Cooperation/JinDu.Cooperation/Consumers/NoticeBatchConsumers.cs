@@ -105,15 +105,17 @@ public sealed class NoticeBatchDefinition<TConsumer> : ConsumerDefinition<TConsu
     private readonly NoticeBatchOptions _options;
     private readonly int _messageTypes;
 
-    public NoticeBatchDefinition(IOptions<NoticeBatchOptions> options)
+    public NoticeBatchDefinition(IOptionsMonitor<NoticeBatchOptions> options)
     {
-        _options = options.Value;
-        var (queue, types) = typeof(TConsumer).Name switch
+        var (queue, types, settings) = typeof(TConsumer).Name switch
         {
-            nameof(HouseholdNoticeBatchConsumer) => (HouseholdNoticeBatchConsumer.Queue, 2),
-            nameof(LeadNoticeBatchConsumer) => (LeadNoticeBatchConsumer.Queue, 1),
+            nameof(HouseholdNoticeBatchConsumer) => (HouseholdNoticeBatchConsumer.Queue, 2, Options.DefaultName),
+            nameof(LeadNoticeBatchConsumer) => (LeadNoticeBatchConsumer.Queue, 1, NoticeBatchOptions.LeadNotices),
             _ => throw new InvalidOperationException($"{typeof(TConsumer).Name} is not a notice batch consumer"),
         };
+        _options = options.Get(settings);
+        if (_options.MessageLimit < 1 || _options.ConcurrencyLimit < 1 || _options.TimeLimit <= TimeSpan.Zero)
+            throw new InvalidOperationException($"The notice batches of {queue} need MessageLimit and ConcurrencyLimit of at least 1 and a positive TimeLimit");
         EndpointName = queue;
         _messageTypes = types;
         ConcurrentMessageLimit = _options.MessageLimit * _options.ConcurrencyLimit * _messageTypes;
@@ -134,7 +136,7 @@ public sealed class NoticeBatchDefinition<TConsumer> : ConsumerDefinition<TConsu
         consumerConfigurator.Options<BatchOptions>(o => o
             .SetMessageLimit(_options.MessageLimit)
             .SetTimeLimit(_options.TimeLimit)
-            .SetTimeLimitStart(BatchTimeLimitStart.FromFirst)
+            .SetTimeLimitStart(_options.TimeLimitStart)
             .SetConcurrencyLimit(_options.ConcurrencyLimit));
     }
 }

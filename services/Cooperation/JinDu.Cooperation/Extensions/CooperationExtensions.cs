@@ -24,7 +24,7 @@ public static class CooperationExtensions
         builder.Services.TryAddSingleton(sp => new CooperationClock(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddScoped<NotificationWriter>();
         builder.Services.AddScoped<NoticeBatches>();
-        builder.Services.Configure<NoticeBatchOptions>(builder.Configuration.GetSection("Notifications:Batch"));
+        NoticeBatchOptions.AddTo(builder.Services, builder.Configuration);
         builder.Services.AddScoped<SharingRules>();
         builder.Services.AddScoped<NoticeRouter>();
         builder.AddWebhooks();
