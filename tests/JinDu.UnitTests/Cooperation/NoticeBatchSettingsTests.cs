@@ -74,10 +74,10 @@ public class Notice_batch_settings
         (TimeSpan.Parse(batch["timeLimit"]!.GetValue<string>()), (BatchTimeLimitStart)batch["timeLimitStart"]!.GetValue<int>(), batch["messageLimit"]!.GetValue<int>());
 
     [Fact]
-    public async Task By_default_the_lead_queue_cuts_10_ms_after_its_last_event_and_the_household_queue_100_ms_after_its_first()
+    public async Task By_default_the_lead_queue_cuts_25_ms_after_its_last_event_and_the_household_queue_100_ms_after_its_first()
     {
         var (lead, household) = await RunningBatchesAsync([]);
-        Assert.Equal((TimeSpan.FromMilliseconds(10), BatchTimeLimitStart.FromLast, 100), Of(lead));
+        Assert.Equal((TimeSpan.FromMilliseconds(25), BatchTimeLimitStart.FromLast, 100), Of(lead));
         Assert.Equal((TimeSpan.FromMilliseconds(100), BatchTimeLimitStart.FromFirst, 100), Of(household));
     }
 
@@ -86,12 +86,12 @@ public class Notice_batch_settings
     {
         var (lead, household) = await RunningBatchesAsync(new()
         {
-            ["Notifications:LeadBatch:TimeLimit"] = "00:00:00.025",
+            ["Notifications:LeadBatch:TimeLimit"] = "00:00:00.040",
             ["Notifications:LeadBatch:TimeLimitStart"] = "FromFirst",
             ["Notifications:LeadBatch:MessageLimit"] = "37",
             ["Notifications:Batch:TimeLimit"] = "00:00:00.060",
         });
-        Assert.Equal((TimeSpan.FromMilliseconds(25), BatchTimeLimitStart.FromFirst, 37), Of(lead));
+        Assert.Equal((TimeSpan.FromMilliseconds(40), BatchTimeLimitStart.FromFirst, 37), Of(lead));
         Assert.Equal((TimeSpan.FromMilliseconds(60), BatchTimeLimitStart.FromFirst, 100), Of(household));
     }
 

@@ -23,16 +23,18 @@ public sealed class NoticeBatchOptions
     }
 
     /// <summary>
-    /// The lead-notice queue's defaults: a batch is cut 10 ms after the last event arrived, when the burst of one Leads
-    /// commit is over. Leads has already batched those events (its own 50 ms window), and its outbox publishes a commit's
-    /// events together, so waiting for more only delays them. Cut 100 ms after the first event (the household queue's
-    /// rule), the first event of a batch waited 119 ms at p50 before it was applied (partner-latency, 2026-12-05, 477
-    /// batches of 72 events at p50); the notices through a lead wait on both windows, Leads' and this one, which is why
-    /// they are the ones that miss the 500 ms goal. A backlog fills batches to <see cref="MessageLimit"/> at once.
+    /// The lead-notice queue's defaults: a batch is cut 25 ms after the last event arrived, when the bursts of Leads
+    /// commits stop coming. Leads has already batched these events (its own 50 ms window) and its outbox publishes a
+    /// commit's events together, so waiting long for more only delays them. Cut 100 ms after the first event (the
+    /// household queue's rule), a batch's first event waited 115 ms at p50 before it was applied; 25 ms after the last,
+    /// 47–60 ms, and a notice through a lead was committed 50–75 ms sooner after Leads applied its flag, at p50
+    /// (partner-latency, 2026-12-05, timing logs). 10 ms after the last cut a batch for nearly every burst: 2.2 times the
+    /// batches, Cooperation ~0.04 cores more, and on two cores ~92% busy that lengthens everyone's tail; 25 ms made 1.5–1.8
+    /// times the batches for at most ~0.03 cores. A backlog fills batches to <see cref="MessageLimit"/> at once.
     /// </summary>
     public static void ForLeadNotices(NoticeBatchOptions o)
     {
-        o.TimeLimit = TimeSpan.FromMilliseconds(10);
+        o.TimeLimit = TimeSpan.FromMilliseconds(25);
         o.TimeLimitStart = BatchTimeLimitStart.FromLast;
     }
 
