@@ -177,11 +177,13 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
         var batchNow = time.GetUtcNow();
         var fresh = await LeadReference.FreeAsync(db, flags.GroupBy(f => f.Agency).ToDictionary(g => g.Key, g => g.Count()), batchNow, ct);
         // A redelivered hit (its flag was applied under another event id, or by the one-at-a-time path) makes no second
-        // task: the tasks already stored for the loaded leads and the batch's hits, in one query.
-        var loadedIds = leads.Select(l => l.Id).ToList();
+        // task: the tasks already stored for the batch's hits on the loaded leads that one of its flags can hit (a lead of
+        // another agency than the hit's), in one query, and none when no loaded lead can be hit.
+        var hitAgencies = flags.Select(f => f.HitAgency).ToHashSet(StringComparer.Ordinal);
+        var hittable = leads.Where(l => hitAgencies.Count > 1 || !hitAgencies.Contains(l.OwnerAgency)).Select(l => l.Id).ToList();
         var hitIds = flags.Select(HitTasks.HitIdOf).Distinct().ToList();
-        var stored = loadedIds.Count == 0 ? [] : (await db.HitTasks
-                .Where(t => loadedIds.Contains(t.LeadId) && hitIds.Contains(t.HitId))
+        var stored = hittable.Count == 0 ? [] : (await db.HitTasks
+                .Where(t => hittable.Contains(t.LeadId) && hitIds.Contains(t.HitId))
                 .Select(t => new { t.LeadId, t.HitId }).ToListAsync(ct))
             .Select(t => (t.LeadId, t.HitId)).ToHashSet();
         // Hits on leads this batch made, stored once those leads are (SQLite gives their ids only on saving).
