@@ -19,8 +19,8 @@ namespace JinDu.Leads.Consumers;
 /// set-based reads, applied flag after flag in the batch's order exactly as if each had been committed alone.
 /// One transaction a flag cost ~6 ms of CPU between Leads and PostgreSQL, which capped the rate near 300/s.
 /// </summary>
-public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Correlator correlator, HitTasks hitTasks, FlagBatchWriter writer,
-    OutboxSignal outboxSignal, ILogger<FlagToLeadConsumer> log)
+public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Correlator correlator, HitTasks hitTasks, FlagBatchReader reader,
+    FlagBatchWriter writer, OutboxSignal outboxSignal, ILogger<FlagToLeadConsumer> log)
     : IConsumer<Batch<InspectionFlagged>>, IConsumer<Batch<ParcelFlagged>>
 {
     /// <summary>What both kinds of flag have in common, as far as a lead is concerned.</summary>
@@ -92,7 +92,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
     /// batch is locked for the transaction, all in one statement, in a fixed order (so two batches cannot deadlock);
     /// standalone, one batch is applied at a time.
     /// </summary>
-    private async Task ApplyAsync(IReadOnlyList<Flag> flags, CancellationToken ct)
+    public async Task ApplyAsync(IReadOnlyList<Flag> flags, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -116,14 +116,14 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
         if (!db.Database.IsNpgsql())
         {
             await StandaloneGate.WaitAsync(ct);
-            try { await InTransactionAsync(null); }
+            try { await InTransactionAsync([]); }
             finally { StandaloneGate.Release(); }
             return;
         }
         var keys = flags.SelectMany(f => f.Subjects.Select(s => LockKeys.Of("jindu:lead-subject:" + f.Agency + ":" + s.Token))).Distinct().Order().ToArray();
         await db.Database.CreateExecutionStrategy().ExecuteAsync(() => InTransactionAsync(keys));
 
-        async Task InTransactionAsync(long[]? lockKeys)
+        async Task InTransactionAsync(long[] lockKeys)
         {
             db.ChangeTracker.Clear();
             // All or nothing: a savepoint around each save would only cost two more round trips.
@@ -131,10 +131,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
             try
             {
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
-                // unnest yields the (sorted) array in order, so the locks are taken in that order.
-                if (lockKeys is { Length: > 0 })
-                    await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(k) FROM unnest({0}) AS k", [lockKeys], ct);
-                await FindOrCreateAsync(flags, ct);
+                await FindOrCreateAsync(flags, lockKeys, ct);
                 await tx.CommitAsync(ct);
                 // The set-based save bypassed SaveChanges, whose interceptor would have woken the outbox after this commit.
                 if (writer.WroteOutbox) outboxSignal.Notify(typeof(LeadsDbContext));
@@ -148,45 +145,38 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
 
     private static readonly SemaphoreSlim StandaloneGate = new(1, 1);
 
-    private async Task FindOrCreateAsync(IReadOnlyList<Flag> batch, CancellationToken ct)
+    private async Task FindOrCreateAsync(IReadOnlyList<Flag> batch, long[] lockKeys, CancellationToken ct)
     {
-        // The inbox: one look for the whole batch; an event twice in one batch counts once.
-        var ids = batch.Select(f => f.EventId).Distinct().ToList();
-        var applied = (await db.InboxMessages
-                .Where(m => m.Consumer == nameof(FlagToLeadConsumer) && ids.Contains(m.MessageId))
-                .Select(m => m.MessageId).ToListAsync(ct))
-            .ToHashSet();
-        var flags = batch.Where(f => applied.Add(f.EventId)).ToList();
+        // The locks (sorted: unnest takes them in that order, so two batches cannot deadlock) and what the batch needs to
+        // know, in one round trip on PostgreSQL (FlagBatchReader): the inbox, the stored leads with one of the batch's
+        // tokens, the confirmation tasks already stored for its hits, free references and ids for the leads it may make.
+        var batchNow = time.GetUtcNow();
+        var answers = await reader.ReadAsync(new FlagBatchQuestions(nameof(FlagToLeadConsumer),
+            batch.Select(f => f.EventId).Distinct().ToList(),
+            batch.SelectMany(f => f.Subjects.Select(s => s.Token)).Distinct().ToList(),
+            batch.Select(HitTasks.HitIdOf).Distinct().ToList(),
+            batch.GroupBy(f => f.Agency).ToDictionary(g => g.Key, g => g.Count()),
+            lockKeys, batchNow), ct);
+        // The inbox: an event already applied, or twice in one batch, counts once.
+        var flags = batch.Where(f => answers.Applied.Add(f.EventId)).ToList();
         if (flags.Count == 0) return;
 
         // Every active lead (any agency) with one of the batch's tokens, in id order: the leads a flag joins (its
         // agency's), the correlation candidates and the hit owners (watched, any agency). Leads made by this batch
         // are appended as they are made, so later flags find, link and hit them as if they had been committed.
-        var tokens = flags.SelectMany(f => f.Subjects.Select(s => s.Token)).Distinct().ToList();
-        // The ids first, through the subjects' token index; then those leads with their owned rows, one query per table
-        // (in one query the joins multiply: subjects × recipients × timeline × links rows for every lead).
-        var leadIds = await db.Leads
-            .SelectMany(l => l.Subjects.Where(s => tokens.Contains(s.Token)), (l, _) => l.Id)
-            .Distinct().ToListAsync(ct);
-        var leads = await db.Leads
+        // Loaded with their owned rows, one query per table (in one query the joins multiply: subjects × recipients ×
+        // timeline × links rows for every lead); none when no stored lead has one of the tokens.
+        var leadIds = answers.LeadIds;
+        var leads = leadIds.Count == 0 ? [] : await db.Leads
             .Where(l => leadIds.Contains(l.Id) && l.Status != LeadStatus.Closed)
             .OrderBy(l => l.Id)
             .AsSplitQuery()
             .ToListAsync(ct);
-        // Ids and free references for the leads the batch may make (every flag may make one).
-        var batchNow = time.GetUtcNow();
-        var fresh = await LeadReference.FreeAsync(db, flags.GroupBy(f => f.Agency).ToDictionary(g => g.Key, g => g.Count()), batchNow, ct);
+        var fresh = answers.FreeReferences;
         // A redelivered hit (its flag was applied under another event id, or by the one-at-a-time path) makes no second
-        // task: the tasks already stored for the batch's hits on the loaded leads that one of its flags can hit (a lead of
-        // another agency than the hit's), in one query, and none when no loaded lead can be hit.
-        var hitAgencies = flags.Select(f => f.HitAgency).ToHashSet(StringComparer.Ordinal);
-        var hittable = leads.Where(l => hitAgencies.Count > 1 || !hitAgencies.Contains(l.OwnerAgency)).Select(l => l.Id).ToList();
-        var hitIds = flags.Select(HitTasks.HitIdOf).Distinct().ToList();
-        var stored = hittable.Count == 0 ? [] : (await db.HitTasks
-                .Where(t => hittable.Contains(t.LeadId) && hitIds.Contains(t.HitId))
-                .Select(t => new { t.LeadId, t.HitId }).ToListAsync(ct))
-            .Select(t => (t.LeadId, t.HitId)).ToHashSet();
-        // Hits on leads this batch made, stored once those leads are (SQLite gives their ids only on saving).
+        // task: the tasks already stored for the batch's hits on its leads.
+        var stored = answers.StoredTasks;
+        // Hits on leads this batch made, stored once those leads are, where the save gives their ids (SQLite).
         var onNew = new List<(Lead Lead, HitConfirmationTask Task)>();
         var tasked = new HashSet<(Lead, Guid)>();
 
@@ -223,6 +213,8 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
                 var (publicId, reference) = fresh[flag.Agency].TryDequeue(out var free) ? free : (Guid.CreateVersion7(), (string?)null);
                 made = new Lead
                 {
+                    // On PostgreSQL the id is taken with the batch's reads, so the lead and its rows are stored in one statement each.
+                    Id = answers.NewLeadIds.TryDequeue(out var id) ? id : 0,
                     PublicId = publicId,
                     OwnerAgency = flag.Agency,
                     Source = flag.Source,
@@ -261,10 +253,9 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
             db.InboxMessages.Add(new InboxMessage { MessageId = flag.EventId, Consumer = nameof(FlagToLeadConsumer), ProcessedAt = now });
         }
 
-        if (db.Database.IsNpgsql() && writer.CanWrite())
+        if (onNew.Count == 0 && db.Database.IsNpgsql() && writer.CanWrite())
         {
-            // One statement a table; tasks on leads this batch made get the leads' ids from the writer as it stores them.
-            foreach (var (_, task) in onNew) hitTasks.Add(task);
+            // One statement a table, all in one round trip.
             await writer.SaveAsync(ct);
             log.LogInformation("Applied {Count} flags: {Created} new leads, {Joined} joined open leads", flags.Count, created, joined);
             return;
@@ -354,30 +345,59 @@ public static class LeadReference
     public static async Task<Dictionary<string, Queue<(Guid Id, string Reference)>>> FreeAsync(
         LeadsDbContext db, IReadOnlyDictionary<string, int> countByAgency, DateTimeOffset now, CancellationToken ct, Func<Guid>? newId = null)
     {
-        newId ??= Guid.CreateVersion7;
-        var free = countByAgency.ToDictionary(x => x.Key, _ => new Queue<(Guid, string)>(), StringComparer.Ordinal);
-        var refused = new HashSet<string>(StringComparer.Ordinal);
-        var handedOut = new HashSet<string>(StringComparer.Ordinal);
-        var candidates = new Dictionary<string, (string Agency, Guid Id)>(StringComparer.Ordinal);
-        for (var round = 0; round < 5; round++)
+        var picker = new Picker(countByAgency, now, newId);
+        await picker.CompleteAsync(db, ct);
+        return picker.Free;
+    }
+
+    /// <summary>
+    /// Picks free references in rounds: <see cref="Next"/> offers candidates, <see cref="Taken"/> tells which of them a
+    /// stored lead has; at most five rounds. Apart from <see cref="FreeAsync"/>, so that the first round's look can travel
+    /// with a batch's other reads (<see cref="Infrastructure.FlagBatchReader"/>).
+    /// </summary>
+    public sealed class Picker(IReadOnlyDictionary<string, int> countByAgency, DateTimeOffset now, Func<Guid>? newId = null)
+    {
+        private const int Rounds = 5;
+        private readonly Func<Guid> _newId = newId ?? Guid.CreateVersion7;
+        private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _handedOut = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (string Agency, Guid Id)> _candidates = new(StringComparer.Ordinal);
+        private int _round;
+
+        public Dictionary<string, Queue<(Guid Id, string Reference)>> Free { get; } =
+            countByAgency.ToDictionary(x => x.Key, _ => new Queue<(Guid, string)>(), StringComparer.Ordinal);
+
+        /// <summary>The next round's candidates; none when every agency has its count or the rounds are used up.</summary>
+        public IReadOnlyList<string> Next()
         {
-            candidates.Clear();
+            _candidates.Clear();
+            if (_round++ >= Rounds) return [];
             // Linear in the batch: a batch of 200 flags asks for 200 references at once.
             foreach (var (agency, count) in countByAgency)
-                for (var wanted = count - free[agency].Count; wanted > 0;)
+                for (var wanted = count - Free[agency].Count; wanted > 0;)
                 {
-                    var id = newId();
+                    var id = _newId();
                     var reference = For(agency, now, id);
-                    if (!refused.Contains(reference) && !handedOut.Contains(reference) && candidates.TryAdd(reference, (agency, id))) wanted--;
+                    if (!_refused.Contains(reference) && !_handedOut.Contains(reference) && _candidates.TryAdd(reference, (agency, id))) wanted--;
                 }
-            if (candidates.Count == 0) break;
-            var references = candidates.Keys.ToList();
-            var taken = (await db.Leads.Where(l => references.Contains(l.Reference)).Select(l => l.Reference).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-            foreach (var (reference, (agency, id)) in candidates)
-                if (taken.Contains(reference)) refused.Add(reference);
-                else if (handedOut.Add(reference)) free[agency].Enqueue((id, reference));
+            return _candidates.Keys.ToList();
         }
-        return free;
+
+        /// <summary>Which of the last round's candidates a stored lead has; the others are handed out.</summary>
+        public void Taken(IReadOnlySet<string> taken)
+        {
+            foreach (var (reference, (agency, id)) in _candidates)
+                if (taken.Contains(reference)) _refused.Add(reference);
+                else if (_handedOut.Add(reference)) Free[agency].Enqueue((id, reference));
+            _candidates.Clear();
+        }
+
+        /// <summary>Looks until every agency has its count (or the rounds are used up), one query a round.</summary>
+        public async Task CompleteAsync(LeadsDbContext db, CancellationToken ct)
+        {
+            for (var references = Next(); references.Count > 0; references = Next())
+                Taken((await db.Leads.Where(l => references.Contains(l.Reference)).Select(l => l.Reference).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal));
+        }
     }
 
     /// <summary>

@@ -25,6 +25,7 @@ public static class LeadsExtensions
         builder.Services.AddScoped<WatchlistQuery>();
         builder.Services.AddScoped<Correlator>();
         builder.Services.AddScoped<HitTasks>();
+        builder.Services.AddScoped<FlagBatchReader>();
         builder.Services.AddScoped<FlagBatchWriter>();
         FlagBatchOptions.AddTo(builder.Services, builder.Configuration);
         builder.Services.TryAddSingleton(sp => new LeadsClock(sp.GetRequiredService<TimeProvider>()));

@@ -36,10 +36,10 @@ public sealed partial class FlagBatchWriter(LeadsDbContext db)
     public bool CanWrite() => Classify(detect: true) is not null;
 
     /// <summary>
-    /// Stores everything tracked in the caller's transaction and clears the tracker. A hit task whose lead was made in this
-    /// unit of work (its <see cref="HitConfirmationTask.LeadId"/> still 0) gets that lead's id. A joined lead changed
-    /// meanwhile fails the save with <see cref="DbUpdateConcurrencyException"/>, a key taken meanwhile with a
-    /// <see cref="DbUpdateException"/> on a unique violation: what SaveChanges would throw, so the caller's retry applies.
+    /// Stores everything tracked in the caller's transaction, in one round trip, and clears the tracker. New leads carry
+    /// their ids already (<see cref="FlagBatchReader"/> takes them from the identity), so their rows can go with them. A
+    /// joined lead changed meanwhile fails the save with <see cref="DbUpdateConcurrencyException"/>, a key taken meanwhile
+    /// with a <see cref="DbUpdateException"/> on a unique violation: what SaveChanges would throw, so the caller's retry applies.
     /// </summary>
     public async Task SaveAsync(CancellationToken ct)
     {
@@ -48,33 +48,12 @@ public sealed partial class FlagBatchWriter(LeadsDbContext db)
         var transaction = (NpgsqlTransaction)(db.Database.CurrentTransaction ?? throw new InvalidOperationException("FlagBatchWriter needs the caller's transaction")).GetDbTransaction();
         try
         {
-            // New leads first: their ids, given by PostgreSQL, go into their owned rows and hit tasks.
-            var leadIds = new Dictionary<long, long>(); // EF's temporary key → stored id
-            var idsByPublicId = new Dictionary<Guid, long>();
-            if (plan.NewLeads.Count > 0)
-            {
-                await using var insert = new NpgsqlBatch(connection, transaction)
-                {
-                    BatchCommands = { Insert(plan.NewLeads, static (_, _, value) => value, """ RETURNING "Id", "PublicId" """) },
-                };
-                await using var reader = await insert.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct)) idsByPublicId[reader.GetGuid(1)] = reader.GetInt64(0);
-                foreach (var lead in plan.NewLeads)
-                    leadIds[(long)lead.Property(nameof(Lead.Id)).CurrentValue!] = idsByPublicId[((Lead)lead.Entity).PublicId];
-            }
-
             await using var batch = new NpgsqlBatch(connection, transaction);
+            // New leads first: their rows refer to them.
+            if (plan.NewLeads.Count > 0) batch.BatchCommands.Add(Insert(plan.NewLeads));
             NpgsqlBatchCommand? update = null;
             if (plan.ChangedLeads.Count > 0) batch.BatchCommands.Add(update = Update(plan.ChangedLeads));
-            foreach (var rows in plan.Inserts.Values)
-                batch.BatchCommands.Add(Insert(rows, (entry, property, value) => property.Name switch
-                {
-                    // An owned row of a new lead carries the lead's temporary key until now.
-                    // (EF's temporary keys are negative, stored ids positive.)
-                    "LeadId" when entry.Entity is not HitConfirmationTask && value is long id && leadIds.TryGetValue(id, out var stored) => stored,
-                    nameof(HitConfirmationTask.LeadId) when entry.Entity is HitConfirmationTask { LeadId: 0 } task => idsByPublicId[task.LeadPublicId],
-                    _ => value,
-                }));
+            foreach (var rows in plan.Inserts.Values) batch.BatchCommands.Add(Insert(rows));
             if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
             if (update is not null && update.RecordsAffected != plan.ChangedLeads.Count)
                 throw new DbUpdateConcurrencyException($"{plan.ChangedLeads.Count - update.RecordsAffected} of {plan.ChangedLeads.Count} joined leads were changed meanwhile");
@@ -104,10 +83,12 @@ public sealed partial class FlagBatchWriter(LeadsDbContext db)
                 {
                     case EntityState.Unchanged:
                         break;
-                    case EntityState.Added when entry.Entity is Lead:
+                    // A lead without its id (or a task on one) waits for the identity to give it: SaveChanges does that.
+                    case EntityState.Added when entry.Entity is Lead && !entry.Property(nameof(Lead.Id)).IsTemporary:
                         plan.NewLeads.Add(entry);
                         break;
-                    case EntityState.Added when entry.Entity is LeadSubject or TimelineEntry or LeadLink or HitConfirmationTask or OutboxMessage or InboxMessage:
+                    case EntityState.Added when entry.Entity is LeadSubject or TimelineEntry or LeadLink or OutboxMessage or InboxMessage
+                        || entry.Entity is HitConfirmationTask { LeadId: > 0 }:
                         if (!plan.Inserts.TryGetValue(entry.Metadata, out var rows)) plan.Inserts[entry.Metadata] = rows = [];
                         rows.Add(entry);
                         break;
@@ -127,23 +108,25 @@ public sealed partial class FlagBatchWriter(LeadsDbContext db)
     }
 
     /// <summary>
-    /// INSERT INTO table (every mapped column but a generated key) SELECT … FROM unnest(one array a column): the rows in
-    /// the order given. An array column (a lead's substances) travels as one JSON text a row, since unnest cannot take
-    /// an array of arrays of different lengths.
+    /// INSERT INTO table (every mapped column, but a key the database generates unless the rows carry it) SELECT … FROM
+    /// unnest(one array a column): the rows in the order given. An array column (a lead's substances) travels as one JSON
+    /// text a row, since unnest cannot take an array of arrays of different lengths.
     /// </summary>
-    private static NpgsqlBatchCommand Insert(List<EntityEntry> rows, Func<EntityEntry, IProperty, object?, object?> value, string returning = "")
+    private static NpgsqlBatchCommand Insert(List<EntityEntry> rows)
     {
         var type = rows[0].Metadata;
-        var columns = type.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd)).ToList();
+        var columns = type.GetProperties()
+            .Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd && rows.Any(r => r.Property(p.Name).IsTemporary)))
+            .ToList();
         var command = new NpgsqlBatchCommand();
         var sql = new StringBuilder("INSERT INTO \"").Append(type.GetTableName()).Append("\" (")
             .AppendJoin(", ", columns.Select(c => $"\"{c.GetColumnName()}\"")).Append(") SELECT ")
             .AppendJoin(", ", columns.Select((c, i) => Value(c, $"v.c{i}"))).Append(" FROM unnest(")
             .AppendJoin(", ", columns.Select((c, i) => $"${i + 1}::{ArrayOf(c)}")).Append(") AS v(")
-            .AppendJoin(", ", columns.Select((_, i) => $"c{i}")).Append(')').Append(returning);
+            .AppendJoin(", ", columns.Select((_, i) => $"c{i}")).Append(')');
         command.CommandText = sql.ToString();
         foreach (var column in columns)
-            command.Parameters.Add(new NpgsqlParameter { Value = Column(rows, column, (entry, c) => value(entry, c, entry.Property(c.Name).CurrentValue)) });
+            command.Parameters.Add(new NpgsqlParameter { Value = Column(rows, column, (entry, c) => entry.Property(c.Name).CurrentValue) });
         return command;
     }
 
