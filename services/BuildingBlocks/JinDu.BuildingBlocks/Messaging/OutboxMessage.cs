@@ -19,8 +19,16 @@ public sealed class OutboxMessage
     public int Attempts { get; set; }
     public string? LastError { get; set; }
 
+    /// <summary>
+    /// The event itself, for a row made by <see cref="From{T}"/>: the dispatcher publishes a row handed over after its commit
+    /// from it, without reading the body back. Not stored.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Schema.NotMapped]
+    public IIntegrationEvent? Event { get; private init; }
+
     public static OutboxMessage From<T>(T evt) where T : class, IIntegrationEvent => new()
     {
+        Event = evt,
         MessageId = evt.EventId,
         Type = $"{typeof(T).FullName}, {typeof(T).Assembly.GetName().Name}",
         Body = JsonSerializer.Serialize(evt, MessageJson.Options),

@@ -28,12 +28,16 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
     // them: SignalCommitted wakes the readers instead, the webhook dispatcher for these subscribers only.
     private bool _writtenDirectly;
     private readonly HashSet<string> _toDeliver = [];
+    // The NotificationIssued events written past EF, handed to the outbox by SignalCommitted.
+    private readonly List<OutboxMessage> _events = [];
 
     /// <summary>From now on <see cref="AddAsync"/> collects; <see cref="SaveDeferredAsync"/> numbers and saves what it collected.</summary>
     public void BeginDeferred()
     {
         _deferred = [];
         _inbox.Clear();
+        // A rolled-back attempt's events are never handed over.
+        _events.Clear();
     }
 
     /// <summary>Back to numbering each notice as it is added (what was collected and not flushed is dropped).</summary>
@@ -144,7 +148,8 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
         streamSignal.Notify();
         if (_toDeliver.Count > 0) webhookSignal.Notify(_toDeliver);
         _toDeliver.Clear();
-        outboxSignal.Notify(typeof(CooperationDbContext));
+        outboxSignal.Committed(typeof(CooperationDbContext), _events.ToList());
+        _events.Clear();
     }
 
     private async Task<Dictionary<string, long>> LockStreamsAsync(string[] recipients, CancellationToken ct)
@@ -196,6 +201,7 @@ public sealed class NotificationWriter(CooperationDbContext db, TimeProvider tim
         var delivered = pending.Where(n => withEndpoint.Contains(n.RecipientAgency)).ToList();
         _toDeliver.UnionWith(withEndpoint);
         var events = Announcements(pending);
+        _events.AddRange(events);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction())
         {

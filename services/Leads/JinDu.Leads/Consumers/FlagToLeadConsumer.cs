@@ -126,6 +126,7 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
         async Task InTransactionAsync(long[] lockKeys)
         {
             db.ChangeTracker.Clear();
+            writer.TakeWrittenEvents();
             // All or nothing: a savepoint around each save would only cost two more round trips.
             db.Database.AutoSavepointsEnabled = false;
             try
@@ -133,8 +134,9 @@ public sealed class FlagToLeadConsumer(LeadsDbContext db, TimeProvider time, Cor
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 await FindOrCreateAsync(flags, lockKeys, ct);
                 await tx.CommitAsync(ct);
-                // The set-based save bypassed SaveChanges, whose interceptor would have woken the outbox after this commit.
-                if (writer.WroteOutbox) outboxSignal.Notify(typeof(LeadsDbContext));
+                // The set-based save bypassed SaveChanges, whose interceptor would have handed the events to the outbox after
+                // this commit.
+                outboxSignal.Committed(typeof(LeadsDbContext), writer.TakeWrittenEvents());
             }
             finally
             {

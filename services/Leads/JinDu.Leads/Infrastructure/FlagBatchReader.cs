@@ -32,11 +32,11 @@ public sealed record FlagBatchAnswers(HashSet<Guid> Applied, List<long> LeadIds,
 /// Reads what a batch of screening flags needs before <see cref="FlagToLeadConsumer"/> applies it. On PostgreSQL the
 /// advisory locks and every read go in one round trip (one <see cref="NpgsqlBatch"/> in the caller's transaction, each
 /// statement seeing what was committed before the locks were granted), and the new leads' ids are taken from the identity
-/// there too, so that <see cref="FlagBatchWriter"/> stores a batch in one more. As separate EF queries these were six round
-/// trips a batch and the ids a seventh (the INSERT of the new leads had to return them before their rows could go): at
-/// ~15 batches a second on two busy cores each round trip waits to be scheduled at both ends, and partner-latency
-/// measured a batch's apply at 33 ms p50 and 129 ms p99 for ~12 flags (2026-12-05). Elsewhere (SQLite, standalone) the
-/// same answers come from EF queries. Table and column names come from the EF model.
+/// there too, so that <see cref="FlagBatchWriter"/> stores a batch in one more. As separate statements the locks and these
+/// reads were four or five round trips a batch, and the new leads' INSERT had to return their ids in a round trip of its
+/// own before their rows could go: at ~15 batches a second on two busy cores each round trip waits to be scheduled at
+/// both ends, and partner-latency measured a batch's apply at 33 ms p50 and 129 ms p99 for ~12 flags (2026-12-05).
+/// Elsewhere (SQLite, standalone) the same answers come from EF queries. Table and column names come from the EF model.
 /// </summary>
 public sealed class FlagBatchReader(LeadsDbContext db)
 {

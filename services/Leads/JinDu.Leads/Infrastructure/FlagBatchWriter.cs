@@ -29,8 +29,18 @@ public sealed partial class FlagBatchWriter(LeadsDbContext db)
     /// <summary>The columns of an existing lead that a flag may change (joining it, or linking another lead to it).</summary>
     private static readonly HashSet<string> LeadChanges = [nameof(Lead.Severity), nameof(Lead.Substances), nameof(Lead.UpdatedAt), nameof(Lead.Version)];
 
-    /// <summary>Whether the last <see cref="SaveAsync"/> stored events, so the caller wakes the outbox after its commit.</summary>
-    public bool WroteOutbox { get; private set; }
+    private List<OutboxMessage> _written = [];
+
+    /// <summary>
+    /// The events stored since the last call, for the caller to hand to the outbox after its commit (and to forget at the
+    /// start of a transaction, so a rolled-back attempt's events are never handed over).
+    /// </summary>
+    public List<OutboxMessage> TakeWrittenEvents()
+    {
+        var written = _written;
+        _written = [];
+        return written;
+    }
 
     /// <summary>Whether everything tracked is something this writer stores (detects changes once).</summary>
     public bool CanWrite() => Classify(detect: true) is not null;
@@ -57,7 +67,8 @@ public sealed partial class FlagBatchWriter(LeadsDbContext db)
             if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
             if (update is not null && update.RecordsAffected != plan.ChangedLeads.Count)
                 throw new DbUpdateConcurrencyException($"{plan.ChangedLeads.Count - update.RecordsAffected} of {plan.ChangedLeads.Count} joined leads were changed meanwhile");
-            WroteOutbox = plan.Inserts.Keys.Any(t => t.ClrType == typeof(OutboxMessage));
+            if (plan.Inserts.FirstOrDefault(x => x.Key.ClrType == typeof(OutboxMessage)).Value is { } events)
+                _written.AddRange(events.Select(e => (OutboxMessage)e.Entity));
             db.ChangeTracker.Clear();
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
