@@ -98,20 +98,7 @@ public sealed class Flag_batches_on_postgresql(DistributedPlatform platform)
         await using (var scope = services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<LeadsDbContext>().Database.MigrateAsync();
         // A lead stored the ordinary way (an analyst's, through SaveChanges), then a batch of flags.
-        long analysts;
-        await using (var scope = services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<LeadsDbContext>();
-            var lead = new Lead
-            {
-                PublicId = Guid.CreateVersion7(), OwnerAgency = Dushan, Source = LeadSource.Analyst, Status = LeadStatus.New, Severity = 2,
-                Summary = "analyst's", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
-            };
-            lead.Reference = LeadReference.For(lead);
-            db.Leads.Add(lead);
-            await db.SaveChangesAsync();
-            analysts = lead.Id;
-        }
+        var analysts = await StoreAnalystLeadAsync(services, "analyst's");
         var flags = Enumerable.Range(0, 5).Select(i => Flag(Dushan, $"ids-{i}-{Guid.NewGuid():N}")).ToList();
         await ApplyAsync(services, flags);
         await using var check = services.CreateAsyncScope();
@@ -120,17 +107,23 @@ public sealed class Flag_batches_on_postgresql(DistributedPlatform platform)
         Assert.Equal(5, ids.Count);
         Assert.All(ids, id => Assert.True(id > analysts, $"lead {id} is numbered before the stored lead {analysts}"));
         // And a lead made the ordinary way afterwards continues after them: the identity was advanced, not bypassed.
-        await using var scope2 = services.CreateAsyncScope();
-        var db2 = scope2.ServiceProvider.GetRequiredService<LeadsDbContext>();
-        var later = new Lead
+        Assert.True(await StoreAnalystLeadAsync(services, "later") > ids.Max());
+    }
+
+    /// <summary>Stores an analyst's lead through SaveChanges (its id from the identity) and returns its id.</summary>
+    private static async Task<long> StoreAnalystLeadAsync(IServiceProvider services, string summary)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LeadsDbContext>();
+        var lead = new Lead
         {
             PublicId = Guid.CreateVersion7(), OwnerAgency = Dushan, Source = LeadSource.Analyst, Status = LeadStatus.New, Severity = 2,
-            Summary = "later", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            Summary = summary, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
         };
-        later.Reference = LeadReference.For(later);
-        db2.Leads.Add(later);
-        await db2.SaveChangesAsync();
-        Assert.True(later.Id > ids.Max());
+        lead.Reference = LeadReference.For(lead);
+        db.Leads.Add(lead);
+        await db.SaveChangesAsync();
+        return lead.Id;
     }
 
     private static ServiceProvider Services(string connection)
