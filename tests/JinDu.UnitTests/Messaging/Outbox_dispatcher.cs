@@ -128,6 +128,17 @@ public sealed class Outbox_dispatcher : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_handed_over_event_is_published_from_memory_not_read_back_from_the_table()
+    {
+        // Handed over, but with no row to read back: only the hand-over can publish it (the table path would never see it).
+        var probe = new Probe { Text = "from memory" };
+        _services.GetRequiredService<OutboxSignal>().Committed(typeof(Db), [OutboxMessage.From(probe)]);
+        var received = await ReceivedAsync([probe.EventId]);
+        Assert.Equal("from memory", Assert.Single(received).Text);
+        Assert.Empty(await RowsAsync());
+    }
+
+    [Fact]
     public async Task An_event_stored_without_being_handed_over_is_published_from_the_table()
     {
         // As another instance, or a writer past EF that did not hand it over, would leave it: saved without the interceptor.

@@ -34,12 +34,6 @@ public sealed class OutboxDispatcher<TContext>(
     ILogger<OutboxDispatcher<TContext>> log) : BackgroundService where TContext : ServiceDbContext
 {
     public const int BatchSize = 200;
-    /// <summary>
-    /// Rounds of handed-over events awaiting their confirms at once: one, so that what commits meanwhile gathers into the
-    /// next round. With four, a service whose commits each hand over an event (Screening, 200 posts a second) published
-    /// rounds of one or two, and partner-latency's worst seconds were worse in each of three runs (2026-12-05).
-    /// </summary>
-    public const int RoundsInFlight = 1;
     private static readonly ActivitySource Source = new("JinDu.Outbox");
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
@@ -66,7 +60,10 @@ public sealed class OutboxDispatcher<TContext>(
         var failures = 0;
         var readTable = true;
         var lastRead = time.GetTimestamp();
-        var rounds = new Queue<Task>();
+        // One round of handed-over events awaits its confirms at a time, so that what commits meanwhile gathers into the
+        // next. With four in flight, a service whose commits each hand over an event (Screening, 200 posts a second)
+        // published rounds of one or two, and partner-latency's worst seconds were worse in each of three runs (2026-12-05).
+        var round = Task.CompletedTask;
         var marker = MarkConfirmedAsync(stoppingToken);
         try
         {
@@ -78,12 +75,11 @@ public sealed class OutboxDispatcher<TContext>(
                     if (Interlocked.Exchange(ref _roundFailure, null) is { } failed) throw failed;
                     // The back-off grows until something is confirmed again.
                     if (Interlocked.Exchange(ref _roundConfirmed, 0) == 1) failures = 0;
-                    while (rounds.Count > 0 && rounds.Peek().IsCompleted) await rounds.Dequeue();
                     var events = TakeHandedOver();
                     if (events.Count > 0)
                     {
-                        while (rounds.Count >= RoundsInFlight) await rounds.Dequeue();
-                        rounds.Enqueue(PublishHandedOverAsync(events, stoppingToken));
+                        await round; // never throws
+                        round = PublishHandedOverAsync(events, stoppingToken);
                         worked = true;
                     }
                     // Also under a steady stream of handed-over events, at least once a poll interval.
@@ -122,19 +118,10 @@ public sealed class OutboxDispatcher<TContext>(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        // Rounds still being confirmed mark what was confirmed; what was not stays in the table for the next start.
-        await Task.WhenAll(rounds);
-        Wake(_markWake);
+        // A round still being confirmed marks what was confirmed; what was not stays in the table for the next start.
+        await round;
+        OutboxSignal.Wake(_markWake);
         await marker;
-    }
-
-    private static void Wake(SemaphoreSlim wake)
-    {
-        if (wake.CurrentCount == 0)
-        {
-            try { wake.Release(); }
-            catch (SemaphoreFullException) { /* already woken */ }
-        }
     }
 
     /// <summary>
@@ -167,7 +154,7 @@ public sealed class OutboxDispatcher<TContext>(
                     foreach (var id in ids) _lane.Held.TryRemove(id, out _);
                 }
             }
-            if (!_toMark.IsEmpty) Wake(_markWake);
+            if (!_toMark.IsEmpty) OutboxSignal.Wake(_markWake);
             else if (stopping) return;
             if (!stopping) await Task.Delay(MarkEvery, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
@@ -193,7 +180,7 @@ public sealed class OutboxDispatcher<TContext>(
             outcome = await PublishAsync(events, cancellationToken);
             if (outcome.Confirmed.Count > 0) Volatile.Write(ref _roundConfirmed, 1);
             foreach (var id in outcome.Confirmed) _toMark.Enqueue(id);
-            Wake(_markWake);
+            OutboxSignal.Wake(_markWake);
             if (outcome.Failed.Count + outcome.SetAside.Count > 0)
             {
                 await using var scope = scopes.CreateAsyncScope();
@@ -245,7 +232,7 @@ public sealed class OutboxDispatcher<TContext>(
     /// those seen for the first time but at start); returns how many rows were sent. Throws when a publish failed, after
     /// marking what was confirmed.
     /// </summary>
-    public async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
+    private async Task<int> DispatchBatchAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();

@@ -42,7 +42,7 @@ public sealed class OutboxSignal
     {
         var lane = For(context);
         lane.LookInTable();
-        Wake(lane);
+        Wake(lane.Wake);
     }
 
     /// <summary>
@@ -60,15 +60,16 @@ public sealed class OutboxSignal
         }
         foreach (var e in events)
             if (lane.Held.TryAdd(e.MessageId, 0)) lane.Committed.Enqueue(e);
-        Wake(lane);
+        Wake(lane.Wake);
     }
 
-    private static void Wake(Lane lane)
+    /// <summary>Releases a wake-up semaphore (count 0 or 1) unless it is already released.</summary>
+    internal static void Wake(SemaphoreSlim wake)
     {
-        if (lane.Wake.CurrentCount == 0)
+        if (wake.CurrentCount == 0)
         {
-            try { lane.Wake.Release(); }
-            catch (SemaphoreFullException) { /* already signalled */ }
+            try { wake.Release(); }
+            catch (SemaphoreFullException) { /* already woken */ }
         }
     }
 

@@ -132,15 +132,15 @@ public sealed class FlagBatchReader(LeadsDbContext db)
             var subjects = model.FindEntityType(typeof(LeadSubject))!;
             var tasks = model.FindEntityType(typeof(HitConfirmationTask))!;
             var leads = model.FindEntityType(typeof(Lead))!;
-            var subjectLead = Column(subjects, "LeadId");
-            var leadsBy = $"SELECT {subjectLead} FROM {Table(subjects)} WHERE {Column(subjects, nameof(LeadSubject.Token))} = ANY($1)";
+            // The ids of the leads with one of the tokens ($1), through the subjects' token index.
+            var leadsBy = $"{Column(subjects, "LeadId")} FROM {Table(subjects)} WHERE {Column(subjects, nameof(LeadSubject.Token))} = ANY($1)";
             return new Statements(
                 "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
                 $"SELECT {Column(inbox, nameof(InboxMessage.MessageId))} FROM {Table(inbox)} " +
                 $"WHERE {Column(inbox, nameof(InboxMessage.Consumer))} = $1 AND {Column(inbox, nameof(InboxMessage.MessageId))} = ANY($2)",
-                $"SELECT DISTINCT {subjectLead} FROM {Table(subjects)} WHERE {Column(subjects, nameof(LeadSubject.Token))} = ANY($1)",
+                $"SELECT DISTINCT {leadsBy}",
                 $"SELECT {Column(tasks, nameof(HitConfirmationTask.LeadId))}, {Column(tasks, nameof(HitConfirmationTask.HitId))} FROM {Table(tasks)} " +
-                $"WHERE {Column(tasks, nameof(HitConfirmationTask.HitId))} = ANY($2) AND {Column(tasks, nameof(HitConfirmationTask.LeadId))} IN ({leadsBy})",
+                $"WHERE {Column(tasks, nameof(HitConfirmationTask.HitId))} = ANY($2) AND {Column(tasks, nameof(HitConfirmationTask.LeadId))} IN (SELECT {leadsBy})",
                 $"SELECT {Column(leads, nameof(Lead.Reference))} FROM {Table(leads)} WHERE {Column(leads, nameof(Lead.Reference))} = ANY($1)",
                 // generate_series yields its rows in order and nextval is evaluated a row at a time.
                 $"SELECT nextval(pg_get_serial_sequence('{Table(leads).Replace("'", "''")}', '{leads.FindPrimaryKey()!.Properties.Single().GetColumnName()}')) " +
