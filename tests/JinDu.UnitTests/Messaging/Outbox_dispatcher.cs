@@ -37,6 +37,22 @@ public sealed class Outbox_dispatcher : IAsyncLifetime
         }
     }
 
+    /// <summary>A read model of the probes, kept from the outbox; fails as often as it is told to first.</summary>
+    private sealed class Projection : IOutboxProjection<Db>
+    {
+        public readonly ConcurrentQueue<Probe> Applied = new();
+        public int FailuresLeft;
+
+        public bool Handles(Type eventType) => eventType == typeof(Probe);
+
+        public Task ApplyAsync(IReadOnlyList<object> events, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Decrement(ref FailuresLeft) >= 0) throw new InvalidOperationException("the read model is away");
+            foreach (var e in events.Cast<Probe>()) Applied.Enqueue(e);
+            return Task.CompletedTask;
+        }
+    }
+
     // A file: the dispatcher's rounds mark their rows from connections of their own while the test reads and writes.
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"outbox-dispatcher-{Guid.NewGuid():N}.db");
     private readonly ConcurrentQueue<Probe> _received = new();
@@ -57,6 +73,8 @@ public sealed class Outbox_dispatcher : IAsyncLifetime
             x.AddConsumer<Recorder>();
             x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
         });
+        services.AddSingleton<Projection>();
+        services.AddSingleton<IOutboxProjection<Db>>(sp => sp.GetRequiredService<Projection>());
         services.AddSingleton<OutboxDispatcher<Db>>();
         _services = services.BuildServiceProvider();
         await using (var scope = _services.CreateAsyncScope())
@@ -163,5 +181,36 @@ public sealed class Outbox_dispatcher : IAsyncLifetime
             $"kept {string.Join(", ", kept.Select(p => p.EventId))}; taken back {string.Join(", ", taken.Select(p => p.EventId))}; received {string.Join(", ", received.Select(p => $"{p.EventId} {p.Text}"))}");
         Assert.DoesNotContain(received, p => taken.Any(t => t.EventId == p.EventId));
     }
-}
 
+    [Fact]
+    public async Task A_projection_applies_each_event_in_order_before_its_row_is_marked_sent()
+    {
+        var probes = new List<Probe>();
+        for (var i = 0; i < 4; i++) probes.AddRange(await CommitAsync(25));
+        await ReceivedAsync(probes.Select(p => p.EventId));
+        var applied = _services.GetRequiredService<Projection>().Applied.ToList();
+        Assert.Equal(probes.Select(p => p.EventId), applied.Select(p => p.EventId));
+        Assert.All(await RowsAsync(), r => Assert.NotNull(r.SentAt));
+    }
+
+    [Fact]
+    public async Task What_a_projection_could_not_apply_stays_unsent_and_is_applied_again_from_the_table()
+    {
+        var projection = _services.GetRequiredService<Projection>();
+        projection.FailuresLeft = 1;
+        var probes = await CommitAsync(3);
+        // Published once with the failed round and once more from the table (at least once), applied once.
+        var until = DateTime.UtcNow.AddSeconds(20);
+        while (projection.Applied.Count < probes.Count || (await RowsAsync()).Any(r => r.SentAt is null))
+        {
+            Assert.True(DateTime.UtcNow < until, $"applied {projection.Applied.Count} of {probes.Count}; rows {string.Join(", ", (await RowsAsync()).Select(r => $"{r.SentAt} {r.Attempts} {r.LastError}"))}");
+            await Task.Delay(50);
+        }
+        Assert.Equal(probes.Select(p => p.EventId), projection.Applied.Select(p => p.EventId));
+        Assert.All(await RowsAsync(), r =>
+        {
+            Assert.Equal(2, r.Attempts);
+            Assert.Null(r.LastError);
+        });
+    }
+}

@@ -31,8 +31,10 @@ public sealed class OutboxDispatcher<TContext>(
     IBus bus,
     OutboxSignal signal,
     TimeProvider time,
+    IEnumerable<IOutboxProjection<TContext>> projections,
     ILogger<OutboxDispatcher<TContext>> log) : BackgroundService where TContext : ServiceDbContext
 {
+    private readonly IOutboxProjection<TContext>[] _projections = projections.ToArray();
     public const int BatchSize = 200;
     private static readonly ActivitySource Source = new("JinDu.Outbox");
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -266,7 +268,7 @@ public sealed class OutboxDispatcher<TContext>(
     private async Task<Outcome> PublishAsync(IReadOnlyList<OutboxMessage> batch, CancellationToken cancellationToken)
     {
         var outcome = new Outcome(new List<Guid>(batch.Count), [], [], null);
-        var publishes = new List<(OutboxMessage Message, Activity? Activity, Task Publish)>(batch.Count);
+        var publishes = new List<(OutboxMessage Message, object? Event, Activity? Activity, Task Publish)>(batch.Count);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PublishTimeout);
         var previous = Activity.Current;
@@ -286,22 +288,25 @@ public sealed class OutboxDispatcher<TContext>(
             Activity.Current = null;
             var activity = Source.StartActivity("outbox publish " + type.Name, ActivityKind.Producer, parent);
             Task publish;
+            object? evt = null;
             try
             {
-                var evt = message.Event ?? JsonSerializer.Deserialize(message.Body, type, MessageJson.Options)!;
+                evt = message.Event ?? JsonSerializer.Deserialize(message.Body, type, MessageJson.Options)!;
                 publish = bus.Publish(evt, type, ctx => ctx.MessageId = message.MessageId, timeout.Token);
             }
             catch (Exception ex) { publish = Task.FromException(ex); }
             finally { Activity.Current = previous; }
-            publishes.Add((message, activity, publish));
+            publishes.Add((message, evt, activity, publish));
         }
         Exception? failure = null;
-        foreach (var (message, activity, publish) in publishes)
+        List<(Guid MessageId, object Event)>? confirmed = _projections.Length > 0 ? new(batch.Count) : null;
+        foreach (var (message, evt, activity, publish) in publishes)
         {
             try
             {
                 await publish;
                 outcome.Confirmed.Add(message.MessageId);
+                confirmed?.Add((message.MessageId, evt!));
             }
             catch (Exception ex)
             {
@@ -313,7 +318,37 @@ public sealed class OutboxDispatcher<TContext>(
                 activity?.Dispose();
             }
         }
+        if (confirmed is { Count: > 0 }) failure ??= await ProjectAsync(confirmed, outcome, cancellationToken);
         return outcome with { Failure = failure };
+    }
+
+    /// <summary>
+    /// Applies the confirmed events to the service's own read models (<see cref="IOutboxProjection{TContext}"/>), each
+    /// projection's events at once, in the order they were stored. Events a projection failed to apply are no longer
+    /// confirmed but failed: they stay unsent, and are published and applied again from the table. Returns the first failure.
+    /// </summary>
+    private async Task<Exception?> ProjectAsync(List<(Guid MessageId, object Event)> confirmed, Outcome outcome, CancellationToken cancellationToken)
+    {
+        Exception? failure = null;
+        foreach (var projection in _projections)
+        {
+            var mine = confirmed.Where(e => projection.Handles(e.Event.GetType())).ToList();
+            if (mine.Count == 0) continue;
+            try
+            {
+                await projection.ApplyAsync(mine.ConvertAll(e => e.Event), cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                log.LogWarning(ex, "Outbox of {Context}: {Projection} could not apply {Count} events; they will be published and applied again",
+                    typeof(TContext).Name, projection.GetType().Name, mine.Count);
+                var error = $"{projection.GetType().Name}: {ex.Message}";
+                foreach (var (id, _) in mine)
+                    if (outcome.Confirmed.Remove(id)) outcome.Failed.Add((id, error.Length > 2000 ? error[..2000] : error));
+                failure ??= ex;
+            }
+        }
+        return failure;
     }
 
     /// <summary>
