@@ -1,11 +1,14 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using JinDu.BuildingBlocks.Messaging;
 using JinDu.BuildingBlocks.Privacy;
 using JinDu.Contracts;
 using JinDu.Leads.Contracts.Events;
 using JinDu.Leads.Grpc;
+using JinDu.Leads.Infrastructure;
 using JinDu.Testing;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace JinDu.FunctionalTests;
@@ -169,15 +172,32 @@ public sealed class Lead_lifecycle(StandaloneFactory factory)
         await _platform.MovedAsync("analyst.522722", lead, new { status = "closed", reason = "unfounded" });
         await PlatformClient.EventuallyAsync(async () => (await MatchAsync(token)).Contains(reference) ? null : "off", what: "the phone off the watchlist");
 
-        await factory.Services.GetRequiredService<IBus>().Publish(new WatchlistChanged
+        // The late "add" comes from Leads' outbox, as every WatchlistChanged does (and as a row published again from the
+        // table would): its row is marked sent only once the watchlist has applied it. With it, an add for an open lead,
+        // which must land.
+        var (_, _, open) = await PhoneLeadOnWatchlistAsync();
+        var fresh = "late-" + Guid.NewGuid().ToString("N");
+        WatchlistChanged Add(string lead, string added) => new()
         {
             EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-5), ProducerAgency = "522722",
-            LeadReference = reference, OwnerAgency = "522722", Severity = 3, AddedTokens = [token], RemovedTokens = [],
-        });
-        // A lead made after the late event: once its phone is on the watchlist, the late event, published first on
-        // the same in-memory queue, was applied too.
-        await PhoneLeadOnWatchlistAsync();
-        await Task.Delay(300); // and room for a wrong effect of the late event
+            LeadReference = lead, OwnerAgency = "522722", Severity = 3, AddedTokens = [added], RemovedTokens = [],
+        };
+        List<WatchlistChanged> late = [Add(reference, token), Add(open, fresh)];
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LeadsDbContext>();
+            db.OutboxMessages.AddRange(late.Select(OutboxMessage.From));
+            await db.SaveChangesAsync();
+        }
+        await PlatformClient.EventuallyAsync(async () =>
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            var ids = late.Select(e => e.EventId).ToList();
+            var sent = await scope.ServiceProvider.GetRequiredService<LeadsDbContext>().OutboxMessages.AsNoTracking()
+                .CountAsync(m => ids.Contains(m.MessageId) && m.SentAt != null);
+            return sent == late.Count ? "applied" : null;
+        }, what: "the late adds published and applied");
+        Assert.Contains(open, await MatchAsync(fresh));
         Assert.DoesNotContain(reference, await MatchAsync(token));
     }
 

@@ -1,14 +1,18 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using JinDu.BuildingBlocks.Messaging;
 using JinDu.Leads.Contracts.Events;
 using JinDu.Testing;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 using StackExchange.Redis;
 
 namespace JinDu.IntegrationTests;
 
 /// <summary>
 /// Issue 4 in the distributed mode: leads in PostgreSQL (schema from the migrations), the watchlist in Redis kept
-/// current by WatchlistChanged over RabbitMQ, through the gateway.
+/// current by WatchlistChanged from Leads' outbox, through the gateway.
 /// </summary>
 [Collection(DistributedCollection.Name)]
 public sealed class Leads_across_the_distributed_platform(DistributedPlatform platform)
@@ -84,22 +88,30 @@ public sealed class Leads_across_the_distributed_platform(DistributedPlatform pl
         var after = await InspectPhoneAtDushanAsync(phone);
         Assert.DoesNotContain(after["watchlist"]!["hits"]!.AsArray(), h => h!["leadReference"]!.GetValue<string>() == reference);
 
-        // A late "add" for the closed lead, applied after its removal (a redelivery, or another consumer that was
-        // slower), leaves it off: closing is final, and Redis remembers the removed lead.
-        await platform.PublishAsync(new WatchlistChanged
+        // A late "add" for the closed lead, applied after its removal (a row published again from Leads' outbox table, or
+        // another instance that was slower), leaves it off: closing is final, and Redis remembers the removed lead. Stored
+        // in Leads' outbox as a row no commit handed over, it goes the table's way; its row is marked sent only once
+        // Redis has applied it.
+        var lateToken = "late-" + Guid.NewGuid().ToString("N");
+        var late = OutboxMessage.From(new WatchlistChanged
         {
             EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-5), ProducerAgency = "522722",
-            LeadReference = reference, OwnerAgency = "522722", Severity = 4, AddedTokens = ["late-" + Guid.NewGuid().ToString("N")], RemovedTokens = [],
+            LeadReference = reference, OwnerAgency = "522722", Severity = 4, AddedTokens = [lateToken], RemovedTokens = [],
         });
-        // A lead made after it: once that one is in Redis, the late event (on the same queue, earlier) was applied too.
-        var later = await SendAsync(HttpMethod.Post, Leads, "analyst.522722", new
+        await using (var leadsDb = new NpgsqlConnection(platform.LeadsDatabase))
         {
-            summary = "同一司机的新线索", severity = 3, substances = new[] { "heroin" }, reliability = "C", credibility = 3,
-            subjects = new[] { new { kind = "phone", value = "139" + Random.Shared.Next(10_000_000, 99_999_999) } },
-        }, HttpStatusCode.Created);
-        await PlatformClient.EventuallyAsync(async () => await RedisHoldsAsync(later["reference"]!.GetValue<string>()) ? "in" : null,
-            TimeSpan.FromSeconds(30), "the later lead's token in Redis");
-        await Task.Delay(300);
+            await leadsDb.OpenAsync();
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO outbox_messages ("MessageId", "Type", "Body", "OccurredAt", "Attempts") VALUES ($1, $2, $3, $4, 0)
+                """, leadsDb) { Parameters = { new() { Value = late.MessageId }, new() { Value = late.Type }, new() { Value = late.Body }, new() { Value = late.OccurredAt } } };
+            await insert.ExecuteNonQueryAsync();
+            await PlatformClient.EventuallyAsync(async () =>
+            {
+                await using var sent = new NpgsqlCommand("""SELECT "SentAt" IS NOT NULL FROM outbox_messages WHERE "MessageId" = $1""", leadsDb)
+                    { Parameters = { new() { Value = late.MessageId } } };
+                return (bool)(await sent.ExecuteScalarAsync())! ? "applied" : null;
+            }, TimeSpan.FromSeconds(30), "the late add published and applied from Leads' outbox table");
+        }
         Assert.False(await RedisHoldsAsync(reference), "a late add put the closed lead back on the watchlist");
 
         var figures = await SendAsync(HttpMethod.Get, "/api/leads/v1/figures", "supervisor.522722", null, HttpStatusCode.OK);
@@ -178,5 +190,76 @@ public sealed class Leads_across_the_distributed_platform(DistributedPlatform pl
             return flags == 12 ? found : null;
         }, TimeSpan.FromSeconds(60), "all twelve flags applied");
         Assert.Single(leads!);
+    }
+
+    [Fact]
+    public async Task The_queue_Leads_took_its_own_watchlist_events_from_is_deleted_at_its_start()
+    {
+        // As an earlier version left it on a broker: the durable queue, holding events nobody will take now.
+        const string retired = "leads-watchlist-changed";
+        var factory = new ConnectionFactory { Uri = new Uri(platform.Servers.RabbitMqUri) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await platform.StopServiceAsync("leads");
+        try
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            await channel.QueueDeclareAsync(retired, durable: true, exclusive: false, autoDelete: false,
+                arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
+            await channel.BasicPublishAsync("", retired, System.Text.Encoding.UTF8.GetBytes("{}"));
+        }
+        finally
+        {
+            await platform.StartServiceAsync("leads");
+        }
+        try
+        {
+            await PlatformClient.EventuallyAsync(async () =>
+            {
+                await using var channel = await connection.CreateChannelAsync();
+                try
+                {
+                    await channel.QueueDeclarePassiveAsync(retired);
+                    return null;
+                }
+                catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+                {
+                    return "gone";
+                }
+            }, TimeSpan.FromSeconds(60), "the retired queue deleted by Leads at its start");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\n{platform.Logs()}", ex);
+        }
+        finally
+        {
+            await using var channel = await connection.CreateChannelAsync();
+            await channel.QueueDeleteAsync(retired);
+        }
+    }
+
+    [Fact]
+    public async Task A_retired_queue_that_still_has_a_consumer_is_left_until_a_start_finds_it_unused()
+    {
+        // An instance of the earlier version still consuming during a rolling upgrade keeps its queue.
+        var name = "retired-" + Guid.NewGuid().ToString("N")[..8];
+        var factory = new ConnectionFactory { Uri = new Uri(platform.Servers.RabbitMqUri) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" });
+        var consumer = await channel.BasicConsumeAsync(name, autoAck: false, new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(channel));
+        var retired = new RetiredQueues(new Uri(platform.Servers.RabbitMqUri), [name], Microsoft.Extensions.Logging.Abstractions.NullLogger<RetiredQueues>.Instance);
+
+        Assert.Empty(await retired.DeleteAsync(CancellationToken.None));
+        Assert.Equal(1u, (await channel.QueueDeclarePassiveAsync(name)).ConsumerCount);
+
+        await channel.BasicCancelAsync(consumer);
+        Assert.Equal([name], await retired.DeleteAsync(CancellationToken.None));
+        await using var check = await connection.CreateChannelAsync();
+        var gone = await Assert.ThrowsAsync<OperationInterruptedException>(() => check.QueueDeclarePassiveAsync(name));
+        Assert.Equal((ushort)404, gone.ShutdownReason?.ReplyCode);
+        // Absent is nothing to do.
+        Assert.Equal([name], await retired.DeleteAsync(CancellationToken.None));
     }
 }

@@ -61,6 +61,19 @@ public static class BusSetup
         return builder;
     }
 
+    /// <summary>
+    /// Queues this service declared in an earlier version and no longer consumes from, deleted at start on RabbitMQ
+    /// (<see cref="RetiredQueues"/>); nothing to do in memory.
+    /// </summary>
+    public static IHostApplicationBuilder RetireQueues(this IHostApplicationBuilder builder, params string[] names)
+    {
+        var transport = builder.Configuration["Messaging:Transport"] ?? "InMemory";
+        if (transport.Equals("RabbitMq", StringComparison.OrdinalIgnoreCase) && builder.Configuration["Messaging:RabbitMq"] is { } brokerUri)
+            builder.Services.AddHostedService(sp => new RetiredQueues(new Uri(brokerUri), names,
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RetiredQueues>>()));
+        return builder;
+    }
+
     /// <summary>Stores events with the service's data and publishes them after commit (see <see cref="OutboxDispatcher{TContext}"/>).</summary>
     public static IHostApplicationBuilder AddOutbox<TContext>(this IHostApplicationBuilder builder) where TContext : ServiceDbContext
     {

@@ -34,6 +34,7 @@ public static class LeadsExtensions
         if (builder.AddRedisIfConfigured()) builder.Services.AddSingleton<IWatchlistIndex, RedisWatchlistIndex>();
         else builder.Services.AddSingleton<IWatchlistIndex, InMemoryWatchlistIndex>();
         builder.Services.AddHostedService<WatchlistRebuilder>();
+        builder.Services.AddSingleton<IOutboxProjection<LeadsDbContext>, WatchlistProjection>();
         builder.Services.AddOpenApi(LeadsApi.Group, o => o.ShouldInclude = d => d.GroupName == LeadsApi.Group);
         return builder;
     }
@@ -42,7 +43,6 @@ public static class LeadsExtensions
     {
         bus.AddConsumer<FlagToLeadConsumer, FlagToLeadConsumerDefinition>();
         bus.AddConsumer<WatchlistHitConsumer>();
-        bus.AddConsumer<WatchlistChangedConsumer>();
         return bus;
     }
 
