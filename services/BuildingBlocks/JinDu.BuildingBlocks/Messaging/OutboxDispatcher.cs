@@ -23,6 +23,8 @@ namespace JinDu.BuildingBlocks.Messaging;
 /// <see cref="PollInterval"/>, when a commit stored events without handing them over, and after a failure: what another
 /// instance or a crash left, and what a failed round gave back, is published from there, oldest first, once two reads
 /// in a row found it unsent and not handed over (a commit hands its events over a moment after the commit).</para>
+/// <para>A read model the service keeps from its own events (<see cref="IOutboxProjection{TContext}"/>) is applied to what
+/// the broker confirmed before it is marked sent; what it fails to apply goes back to the table like a failed publish.</para>
 /// Runs one dispatcher per service instance; several instances may publish the same row twice, which is still correct
 /// because consumers are idempotent. Consumers never relied on order: they consume concurrently.
 /// </summary>
@@ -34,7 +36,6 @@ public sealed class OutboxDispatcher<TContext>(
     IEnumerable<IOutboxProjection<TContext>> projections,
     ILogger<OutboxDispatcher<TContext>> log) : BackgroundService where TContext : ServiceDbContext
 {
-    private readonly IOutboxProjection<TContext>[] _projections = projections.ToArray();
     public const int BatchSize = 200;
     private static readonly ActivitySource Source = new("JinDu.Outbox");
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -43,6 +44,7 @@ public sealed class OutboxDispatcher<TContext>(
     private static readonly TimeSpan MarkEvery = TimeSpan.FromMilliseconds(50);
     private static readonly ConcurrentDictionary<string, System.Type?> Types = new(StringComparer.Ordinal);
     private readonly OutboxSignal.Lane _lane = signal.For(typeof(TContext));
+    private readonly IOutboxProjection<TContext>[] _projections = projections.ToArray();
     private DateTimeOffset _lastCleanup = DateTimeOffset.MinValue;
     private Exception? _roundFailure;
     private int _roundConfirmed;

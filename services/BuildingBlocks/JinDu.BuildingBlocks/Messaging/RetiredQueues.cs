@@ -30,6 +30,12 @@ public sealed class RetiredQueues(Uri broker, IReadOnlyList<string> names, ILogg
             {
                 log.LogInformation("Retired queues: the broker is not reachable yet ({Error}); trying again in {Delay}", ex.Message, RetryEvery);
             }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Tidying up must never stop the service (an exception out of a hosted service would).
+                log.LogWarning(ex, "Retired queues could not be deleted; left until the next start");
+                return;
+            }
             try { await Task.Delay(RetryEvery, stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
@@ -63,6 +69,11 @@ public sealed class RetiredQueues(Uri broker, IReadOnlyList<string> names, ILogg
             catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
             {
                 deleted.Add(name); // absent: nothing to do
+            }
+            catch (OperationInterruptedException ex)
+            {
+                // Refused (say, a user without configure rights on it): said, and the next name is tried.
+                log.LogWarning("Retired queue {Queue} could not be deleted: {Reason}; left until the next start", name, ex.ShutdownReason?.ReplyText ?? ex.Message);
             }
         }
         return deleted;
