@@ -92,26 +92,39 @@ public sealed class Leads_across_the_distributed_platform(DistributedPlatform pl
         // another instance that was slower), leaves it off: closing is final, and Redis remembers the removed lead. Stored
         // in Leads' outbox as a row no commit handed over, it goes the table's way; its row is marked sent only once
         // Redis has applied it.
-        var lateToken = "late-" + Guid.NewGuid().ToString("N");
-        var late = OutboxMessage.From(new WatchlistChanged
+        // Beside it, an add of a new token for an open lead, which must land: the table's way does apply.
+        var open = (await SendAsync(HttpMethod.Post, Leads, "analyst.522722", new
+        {
+            summary = "同一司机的新线索", severity = 3, substances = new[] { "heroin" }, reliability = "C", credibility = 3,
+            subjects = new[] { new { kind = "phone", value = "139" + Random.Shared.Next(10_000_000, 99_999_999) } },
+        }, HttpStatusCode.Created))["reference"]!.GetValue<string>();
+        var freshToken = "late-" + Guid.NewGuid().ToString("N");
+        OutboxMessage Add(string lead, string token) => OutboxMessage.From(new WatchlistChanged
         {
             EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-5), ProducerAgency = "522722",
-            LeadReference = reference, OwnerAgency = "522722", Severity = 4, AddedTokens = [lateToken], RemovedTokens = [],
+            LeadReference = lead, OwnerAgency = "522722", Severity = 4, AddedTokens = [token], RemovedTokens = [],
         });
+        List<OutboxMessage> late = [Add(reference, "late-" + Guid.NewGuid().ToString("N")), Add(open, freshToken)];
         await using (var leadsDb = new NpgsqlConnection(platform.LeadsDatabase))
         {
             await leadsDb.OpenAsync();
-            await using var insert = new NpgsqlCommand("""
-                INSERT INTO outbox_messages ("MessageId", "Type", "Body", "OccurredAt", "Attempts") VALUES ($1, $2, $3, $4, 0)
-                """, leadsDb) { Parameters = { new() { Value = late.MessageId }, new() { Value = late.Type }, new() { Value = late.Body }, new() { Value = late.OccurredAt } } };
-            await insert.ExecuteNonQueryAsync();
+            foreach (var row in late)
+            {
+                await using var insert = new NpgsqlCommand("""
+                    INSERT INTO outbox_messages ("MessageId", "Type", "Body", "OccurredAt", "Attempts") VALUES ($1, $2, $3, $4, 0)
+                    """, leadsDb) { Parameters = { new() { Value = row.MessageId }, new() { Value = row.Type }, new() { Value = row.Body }, new() { Value = row.OccurredAt } } };
+                await insert.ExecuteNonQueryAsync();
+            }
             await PlatformClient.EventuallyAsync(async () =>
             {
-                await using var sent = new NpgsqlCommand("""SELECT "SentAt" IS NOT NULL FROM outbox_messages WHERE "MessageId" = $1""", leadsDb)
-                    { Parameters = { new() { Value = late.MessageId } } };
-                return (bool)(await sent.ExecuteScalarAsync())! ? "applied" : null;
-            }, TimeSpan.FromSeconds(30), "the late add published and applied from Leads' outbox table");
+                await using var sent = new NpgsqlCommand("""SELECT count(*) FROM outbox_messages WHERE "MessageId" = ANY($1) AND "SentAt" IS NOT NULL""", leadsDb)
+                    { Parameters = { new() { Value = late.Select(r => r.MessageId).ToArray() } } };
+                return (long)(await sent.ExecuteScalarAsync())! == late.Count ? "applied" : null;
+            }, TimeSpan.FromSeconds(30), "the late adds published and applied from Leads' outbox table");
         }
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(platform.Servers.RedisConfiguration))
+            Assert.True(await redis.GetDatabase().HashExistsAsync(JinDu.BuildingBlocks.Caching.WatchlistCache.Key(freshToken), open),
+                "an add from the outbox table for an open lead did not reach Redis");
         Assert.False(await RedisHoldsAsync(reference), "a late add put the closed lead back on the watchlist");
 
         var figures = await SendAsync(HttpMethod.Get, "/api/leads/v1/figures", "supervisor.522722", null, HttpStatusCode.OK);

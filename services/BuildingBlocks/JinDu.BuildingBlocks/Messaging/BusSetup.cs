@@ -20,7 +20,7 @@ public static class BusSetup
     {
         var transport = builder.Configuration["Messaging:Transport"] ?? "InMemory";
         var deliveryLimit = builder.Configuration.GetValue("Messaging:DeliveryLimit", 5);
-        if (transport.Equals("RabbitMq", StringComparison.OrdinalIgnoreCase) && builder.Configuration["Messaging:RabbitMq"] is { } brokerUri)
+        if (BrokerUri(builder.Configuration) is { } brokerUri)
         {
             builder.Services.AddSingleton(new BrokerHealthCheck(new Uri(brokerUri)));
             builder.Services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker", tags: ["ready"]);
@@ -67,12 +67,15 @@ public static class BusSetup
     /// </summary>
     public static IHostApplicationBuilder RetireQueues(this IHostApplicationBuilder builder, params string[] names)
     {
-        var transport = builder.Configuration["Messaging:Transport"] ?? "InMemory";
-        if (transport.Equals("RabbitMq", StringComparison.OrdinalIgnoreCase) && builder.Configuration["Messaging:RabbitMq"] is { } brokerUri)
+        if (BrokerUri(builder.Configuration) is { } brokerUri)
             builder.Services.AddHostedService(sp => new RetiredQueues(new Uri(brokerUri), names,
                 sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RetiredQueues>>()));
         return builder;
     }
+
+    /// <summary>The broker's amqp URI when RabbitMQ is the transport and one is configured; null in memory.</summary>
+    private static string? BrokerUri(IConfiguration configuration) =>
+        (configuration["Messaging:Transport"] ?? "InMemory").Equals("RabbitMq", StringComparison.OrdinalIgnoreCase) ? configuration["Messaging:RabbitMq"] : null;
 
     /// <summary>Stores events with the service's data and publishes them after commit (see <see cref="OutboxDispatcher{TContext}"/>).</summary>
     public static IHostApplicationBuilder AddOutbox<TContext>(this IHostApplicationBuilder builder) where TContext : ServiceDbContext
