@@ -23,7 +23,10 @@ public sealed class Courier_feed(StandaloneFactory factory)
     // An outlet of this test's own (xunit makes an instance a test): the tests share one platform and one day, and a
     // random three-digit number let two of the nine count each other's parcels in about one run in 25.
     private readonly string _outlet = $"SF-522701-{Guid.NewGuid().ToString("N")[..12].ToUpperInvariant()}";
-    private static readonly string Today = DateTime.UtcNow.AddHours(8).ToString("yyyy-MM-dd");
+    // One acceptance time for the class, and the day (China time) it falls on: the day the roll-ups file the parcels
+    // under. Each computed from the clock on its own, they fell on two days for a few minutes after midnight in China.
+    private static readonly DateTimeOffset Accepted = DateTimeOffset.UtcNow.AddMinutes(-5);
+    private static readonly string Today = Accepted.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd");
 
     private static string Phone() => "139" + Random.Shared.Next(10_000_000, 99_999_999);
 
@@ -34,7 +37,7 @@ public sealed class Courier_feed(StandaloneFactory factory)
         Waybill = waybill ?? SfWaybill(),
         Company = "SF",
         OutletCode = _outlet,
-        AcceptedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-5)),
+        AcceptedAt = Timestamp.FromDateTimeOffset(Accepted),
         // Fresh phones each time: a flagged parcel puts its phones on the watchlist, which would hold the next one.
         Sender = new Sender { Name = "王五", IdNumber = TestIds.Person(senderRegion), Phone = Phone() },
         RecipientPhone = Phone(),
